@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# jsonsysctl, see README.md.
+#
+#   make [KDIR=/lib/modules/<release>/build]   build jsonsysctl.ko
+#   make demo                                  show it working in a QEMU guest
+#   make check [KVER=6.1|6.12|<release>]       run the pytest suite in a QEMU guest
+#   make check-all                             ... on every supported kernel
+#   make bench                                 C++ against C and the syscall floor
+#   make clean
+
+KVER ?= 6.1
+SUPPORTED_KERNELS := 6.1 6.12
+PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
+
+# An empty KDIR means: let scripts/kdir.sh choose, and say which.
+build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR)$(1) modules
+
+all:
+	@$(call build,)
+
+# The hand-written C module the benchmark measures against; never installed.
+cmodule:
+	@$(call build,/bench/cmodule)
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
+
+check: setup
+	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
+
+check-all: setup
+	@set -e; for k in $(SUPPORTED_KERNELS); do \
+		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
+
+clean:
+	@kdir=$$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1); \
+	if [ -n "$$kdir" ]; then \
+		$(MAKE) -s -C "$$kdir" M=$(CURDIR) clean; \
+		[ ! -e bench/cmodule/Kbuild ] || $(MAKE) -s -C "$$kdir" M=$(CURDIR)/bench/cmodule clean; fi
+	rm -rf build
+
+.PHONY: all cmodule setup demo check check-all bench clean

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DOC: glue.h - the C boundary between the C++ layer and the kernel.
+ *
+ * C header: module/glue.c, the only file that includes kernel headers.
+ *
+ * Each function wraps one kernel step and comes in a create/destroy pair;
+ * none of them chains steps or unwinds: composition and rollback are the
+ * C++ objects' job. Kernel objects cross as opaque handles, user addresses
+ * as plain integers (only glue.c turns them back into __user pointers), and
+ * failures as negative errnos. The header is valid C and C++ and needs no
+ * kernel header.
+ */
+#ifndef JSC_GLUE_H
+#define JSC_GLUE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* glue.c checks these against the kernel's own values at compile time. */
+enum { JSC_PAGE_SIZE = 4096, JSC_MAX_ERRNO = 4095 };
+
+struct jsc_cdev;
+struct jsc_class;
+struct jsc_device;
+struct jsc_sysctl;
+
+/* Character devices: what C++ implements for an open file. */
+struct jsc_file_ops {
+	/* Sets *file to this open file's state. Returns 0 or -errno. */
+	int (*open)(void **file);
+	/* Reads into user memory at ubuf; returns bytes read or -errno. */
+	long (*read)(void *file, unsigned long ubuf, unsigned long len, long long *pos);
+	void (*release)(void *file);
+};
+
+/* alloc_chrdev_region() of one minor. */
+int jsc_alloc_chrdev_region(unsigned int *devt, const char *name);
+void jsc_unregister_chrdev_region(unsigned int devt);
+
+/* cdev_init() + cdev_add() of glue-owned memory; the file's owner is this module. */
+int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, const struct jsc_file_ops *ops);
+void jsc_cdev_del(struct jsc_cdev *cdev);
+
+int jsc_class_create(struct jsc_class **cls, const char *name);
+void jsc_class_destroy(struct jsc_class *cls);
+
+/* device_create(): devtmpfs makes /dev/<name> with the given mode. */
+int jsc_device_create(struct jsc_device **dev, struct jsc_class *cls, unsigned int devt,
+		      const char *name, unsigned short mode);
+void jsc_device_destroy(struct jsc_device *dev);
+
+/*
+ * Sysctls: a table registered under one directory. Names must outlive the
+ * registration (string literals); data is handed back to the handler.
+ * The handler gets a kernel buffer: the kernel copied the user's bytes.
+ */
+struct jsc_sysctl_entry {
+	const char *name;
+	void *data;
+	unsigned short mode;
+};
+typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
+				  long long *pos);
+int jsc_register_sysctl(struct jsc_sysctl **table, const char *dir,
+			const struct jsc_sysctl_entry *entries, unsigned int count,
+			jsc_sysctl_handler handler);
+void jsc_unregister_sysctl(struct jsc_sysctl *table);
+
+/* kmalloc(GFP_KERNEL) and kfree(). */
+void *jsc_kmalloc(unsigned long size);
+void jsc_kfree(const void *ptr);
+
+/* Both return the number of bytes NOT copied, like the kernel's. */
+unsigned long jsc_copy_to_user(unsigned long to, const void *from, unsigned long len);
+unsigned long jsc_copy_from_user(void *to, unsigned long from, unsigned long len);
+
+/* Implemented in C++ by KERNEL_MODULE() (module.h); glue.c's init and exit call them. */
+int jsc_module_init(void);
+void jsc_module_exit(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JSC_GLUE_H */

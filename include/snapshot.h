@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+// DOC: snapshot.h - one open file's consistent view of a list of atomic bools.
+//
+// A reader that reads a document in small pieces must get every piece from
+// the same values, or it sees a torn mix of two states. Snapshot<fields>
+// keeps the values one open file serves, packed into one atomic word with
+// a "taken" bit: a read at offset 0 retakes it, a read further on continues
+// it, and the first read of an open file at any offset takes it. Threads
+// reading one open file at once (pread() takes no lock) each see a whole
+// snapshot, never half of one, and nobody locks.
+#pragma once
+
+#include "atomic.h"
+#include "sysctl.h"
+#include "types.h"
+
+template <const auto& fields> class Snapshot {
+	static constexpr size_t count = array_size(fields);
+	static_assert(count < 32, "one bit per field and a taken bit in a u32");
+	static constexpr u32 taken = 1u << count;
+
+public:
+	class Values {
+	public:
+		bool operator[](size_t i) const { return m_bits >> i & 1; }
+
+	private:
+		friend class Snapshot;
+		explicit Values(u32 bits) : m_bits(bits) {}
+		u32 m_bits;
+	};
+
+	// The values a read at pos serves.
+	Values for_read(Offset pos)
+	{
+		if (pos == 0) {
+			const u32 now = load_fields();
+			m_bits.store(now, MemoryOrder::Relaxed);
+			return Values(now);
+		}
+		u32 bits = m_bits.load(MemoryOrder::Relaxed);
+		if (!(bits & taken)) {
+			// First read, not at 0: racing first reads agree on one.
+			const u32 now = load_fields();
+			if (m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
+				bits = now;
+		}
+		return Values(bits);
+	}
+
+private:
+	static u32 load_fields()
+	{
+		u32 bits = taken;
+		for (size_t i = 0; i < count; i++)
+			bits |= u32{fields[i].storage.load(MemoryOrder::Relaxed)} << i;
+		return bits;
+	}
+
+	Atomic<u32> m_bits;
+};

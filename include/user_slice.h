@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+// DOC: user_slice.h - checked access to user memory.
+//
+// C header: module/glue.c (copy_to_user(), copy_from_user()).
+//
+// A UserSlice is a user address and a length, as a syscall hands them in.
+// It cannot be read or written itself: reader() or writer() consumes it
+// (both are &&-qualified, so the slice is gone afterwards) and yields a
+// UserSliceReader or a UserSliceWriter. Only the writer can copy_to_user.
+// Both advance through the slice; asking for more than remains fails with
+// EFAULT before any copy, so neither can overrun the user's buffer.
+//
+// Fetch user memory once. Reading the same user bytes twice is a
+// time-of-check/time-of-use bug, because another thread can change them in
+// between. Wrong:
+//
+//	auto len = TRY(reader.read<u32>());	// checks len <= max ...
+//	auto again = TRY(reader2.read<u32>());	// ... uses a second fetch
+//
+// Right: read once into kernel memory, then check and use that copy. One
+// UserSliceReader per slice makes the second fetch hard to write by accident.
+#pragma once
+
+#include "glue.h"
+#include "result.h"
+#include "types.h"
+
+// Zircon's is_copy_allowed: a value copied to user space must be plain bytes
+// without padding, or kernel stack contents leak through the holes.
+template <typename T>
+concept CopyAllowed = __is_trivially_copyable(T) && __has_unique_object_representations(T);
+
+class UserSliceReader {
+public:
+	size_t len() const { return m_len; }
+
+	// Copies len bytes from user memory into to and advances.
+	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
+	Result<void> read_raw(void* to, size_t len)
+	{
+		if (len > m_len || jsc_copy_from_user(to, m_addr, len))
+			return EFAULT();
+		m_addr += len;
+		m_len -= len;
+		return {};
+	}
+
+	// Reads one T from user memory. Fails with EFAULT like read_raw().
+	template <CopyAllowed T> Result<T> read()
+	{
+		T value;
+		TRY(read_raw(&value, sizeof(value)));
+		return value;
+	}
+
+private:
+	friend class UserSlice;
+	UserSliceReader(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
+
+	unsigned long m_addr;
+	size_t m_len;
+};
+
+class UserSliceWriter {
+public:
+	size_t len() const { return m_len; }
+
+	// Copies len bytes to user memory and advances.
+	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
+	Result<void> write_raw(const void* from, size_t len)
+	{
+		if (len > m_len || jsc_copy_to_user(m_addr, from, len))
+			return EFAULT();
+		m_addr += len;
+		m_len -= len;
+		return {};
+	}
+
+	template <CopyAllowed T> Result<void> write(const T& value)
+	{
+		return write_raw(&value, sizeof(value));
+	}
+
+	/**
+	 * write_file() - serve a read() of a file whose contents are data.
+	 * Copies data[pos:], as much as the slice holds, with one
+	 * copy_to_user(), and advances pos by what was copied, as
+	 * simple_read_from_buffer() does.
+	 *
+	 * Return: bytes copied; 0 at or past the end of data. Fails with
+	 * EINVAL for a negative pos, EFAULT if nothing could be copied.
+	 */
+	Result<size_t> write_file(Span<const char> data, Offset& pos)
+	{
+		if (pos < 0)
+			return EINVAL();
+		if (static_cast<u64>(pos) >= data.size())
+			return 0;
+		const size_t len = min(m_len, data.size() - static_cast<size_t>(pos));
+		const size_t copied = len - jsc_copy_to_user(m_addr, data.data() + pos, len);
+		if (len && !copied)
+			return EFAULT();
+		m_addr += copied;
+		m_len -= copied;
+		pos += copied;
+		return copied;
+	}
+
+private:
+	friend class UserSlice;
+	UserSliceWriter(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
+
+	unsigned long m_addr;
+	size_t m_len;
+};
+
+class UserSlice {
+public:
+	UserSlice(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
+	UserSlice(const UserSlice&) = delete;
+	UserSlice& operator=(const UserSlice&) = delete;
+
+	size_t len() const { return m_len; }
+	UserSliceReader reader() && { return {m_addr, exchange(m_len, size_t{0})}; }
+	UserSliceWriter writer() && { return {m_addr, exchange(m_len, size_t{0})}; }
+
+private:
+	unsigned long m_addr;
+	size_t m_len;
+};

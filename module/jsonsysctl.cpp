@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+// jsonsysctl: three atomic boolean sysctls, /proc/sys/json-sysctl/{a,b,c},
+// and a character device, /dev/json, whose read returns them as one JSON
+// document. C++'s answer to the Rust json-sysctl demo of LSS 2019.
+#include "chrdev.h"
+#include "json_writer.h"
+#include "module.h"
+#include "snapshot.h"
+#include "sysctl.h"
+#include "user_slice.h"
+
+namespace {
+
+constinit Atomic<bool> g_a, g_b, g_c;
+
+// The one declared list: the sysctl table and the document both come from it.
+constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
+
+// One open /dev/json. Every read serves a piece of one snapshot, rendered
+// whole into a stack buffer and copied out with one copy_to_user().
+class JsonFile {
+public:
+	Result<size_t> read(UserSlice buffer, Offset& pos)
+	{
+		const auto values = m_snapshot.for_read(pos);
+		JsonWriter<bool_object_size(k_sysctls) + 1> json;
+		json.begin_object();
+		for (size_t i = 0; i < array_size(k_sysctls); i++)
+			json.field(k_sysctls[i].name, values[i]);
+		json.end_object();
+		json.newline();
+		const auto document = TRY(json.finish());
+		return move(buffer).writer().write_file(document, pos);
+	}
+
+private:
+	Snapshot<k_sysctls> m_snapshot;
+};
+
+struct JsonSysctl {
+	SysctlTable sysctls; // /proc/sys/json-sysctl/{a,b,c}
+	Chrdev json;         // /dev/json; the last member, removed first
+
+	static Result<JsonSysctl> create()
+	{
+		auto sysctls = TRY(SysctlTable::create("json-sysctl", k_sysctls, Mode{0644}));
+		auto json = TRY(Chrdev::create<JsonFile>("json", Mode{0444}));
+		return JsonSysctl{move(sysctls), move(json)};
+	}
+};
+
+} // namespace
+
+KERNEL_MODULE(JsonSysctl);
+MODULE_INFO(license, "GPL");
+MODULE_INFO(author, "jsonsysctl developers");
+MODULE_INFO(description, "Three atomic boolean sysctls, read as one JSON document from /dev/json");
+MODULE_INFO(version, "1.0");
