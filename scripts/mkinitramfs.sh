@@ -1,0 +1,54 @@
+#!/bin/bash
+# Builds (or reuses) the guest's initramfs for one kernel release and prints
+# its path: busybox, the virtio/9p modules that kernel needs to mount the
+# host's root over 9p, in modules.dep order, and scripts/guest-init as /init.
+# Which modules are built in differs per kernel, so the list comes from
+# modules.dep; 6.12 ships .ko.xz, decompressed here because busybox's
+# insmod cannot be trusted with xz.
+set -euo pipefail
+rel=${1:?usage: mkinitramfs.sh RELEASE}
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(dirname "$here")/build/vm/initramfs-$rel.cpio
+moddir=/lib/modules/$rel
+
+if [ -s "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$here/guest-init" ] &&
+	[ "$out" -nt "$moddir/modules.dep" ]; then
+	echo "$out"
+	exit 0
+fi
+
+# The modules to load: each wanted one after its dependencies. A module
+# missing from modules.dep is built in.
+order=()
+add() { # $1: a modules.dep path
+	local m
+	for m in "${order[@]}"; do [ "$m" = "$1" ] && return 0; done
+	order+=("$1")
+}
+for want in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio 9p; do
+	line=$(grep -E "(^|/)$want\.ko(\.xz|\.zst|\.gz)?:" "$moddir/modules.dep" || true)
+	[ -n "$line" ] || continue
+	deps=(${line#*:})
+	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do add "${deps[i]}"; done
+	add "${line%%:*}"
+done
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,newroot,modules}
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/guest-init" "$root/init"
+: >"$root/modules/order"
+for m in "${order[@]}"; do
+	name=$(basename "$m")
+	name=${name%.xz}
+	case $m in
+	*.xz) xz -dc "$moddir/$m" >"$root/modules/$name" ;;
+	*) cp "$moddir/$m" "$root/modules/$name" ;;
+	esac
+	echo "$name" >>"$root/modules/order"
+done
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"
