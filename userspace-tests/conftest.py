@@ -1,0 +1,160 @@
+"""Fixtures for testing jsonsysctl.ko as a user would, inside a QEMU guest.
+
+`make check` boots Debian's kernel (scripts/vm.sh) and runs this suite as
+root. Each test gets a freshly loaded module and fails if unloading fails,
+if anything is left behind, or if the kernel logged a warning, BUG or oops
+meanwhile (the guest boots with slub_debug=FZPU, which reports overruns and
+use-after-free in the kernel log).
+"""
+import contextlib
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+TOP = pathlib.Path(__file__).resolve().parent.parent
+KO = pathlib.Path(os.environ.get("JSONSYSCTL_KO", TOP / "jsonsysctl.ko"))
+NAME = "jsonsysctl"
+DEVICE = "/dev/json"
+SYSCTL_DIR = "/proc/sys/json-sysctl"
+SYSCTLS = ("a", "b", "c")
+
+# What the kernel prints when something went wrong, SLUB's debug reports
+# included.
+KERNEL_TROUBLE = re.compile(
+    r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|Kernel panic"
+    r"|Poison overwritten|Redzone|Object padding|Freepointer corrupt|slab_out_of_bounds"
+)
+
+
+def document(a=False, b=False, c=False):
+    """The exact bytes /dev/json serves for these values."""
+    js = {True: "true", False: "false"}
+    return f'{{"a":{js[a]},"b":{js[b]},"c":{js[c]}}}\n'.encode()
+
+
+def run(*cmd, **kwargs):
+    """Runs a command as a person would; returns the CompletedProcess."""
+    kwargs.setdefault("text", True)
+    return subprocess.run(cmd, capture_output=True, **kwargs)
+
+
+@contextlib.contextmanager
+def opened(path, flags=os.O_RDONLY):
+    """An fd closed on the way out even when the test fails, so that a
+    failing test cannot leave the module pinned for the next one."""
+    fd = os.open(path, flags)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def sysctl_path(name):
+    return f"{SYSCTL_DIR}/{name}"
+
+
+def read_sysctl(name):
+    with open(sysctl_path(name), "rb") as f:
+        return f.read()
+
+
+def write_sysctl(name, data):
+    """One write(2) of data to the sysctl; returns what write returned."""
+    with opened(sysctl_path(name), os.O_WRONLY) as fd:
+        return os.write(fd, data)
+
+
+def read_device():
+    with open(DEVICE, "rb") as f:
+        return f.read()
+
+
+def is_loaded():
+    with open("/proc/modules") as f:
+        return any(line.split()[0] == NAME for line in f)
+
+
+def insmod(*params):
+    return run("insmod", str(KO), *params)
+
+
+def rmmod():
+    return run("rmmod", NAME)
+
+
+def char_devices():
+    """Names in the 'Character devices' part of /proc/devices."""
+    with open("/proc/devices") as f:
+        text = f.read().split("\n\n")[0]
+    return {line.split()[1]: int(line.split()[0]) for line in text.splitlines()[1:]}
+
+
+def assert_nothing_registered():
+    """What a user sees after rmmod or a failed insmod: no trace left."""
+    assert not is_loaded()
+    assert not os.path.exists(DEVICE)
+    assert not os.path.exists(SYSCTL_DIR)
+    assert not os.path.exists("/sys/class/json")
+    assert "json" not in char_devices()
+
+
+def kernel_log():
+    return run("dmesg", check=True).stdout.splitlines()
+
+
+class KernelLog:
+    """Remembers where the kernel log stood; fails on trouble logged since."""
+
+    def __init__(self):
+        self.mark = len(kernel_log())
+
+    def new_lines(self):
+        return kernel_log()[self.mark:]
+
+    def assert_clean(self):
+        trouble = [line for line in self.new_lines() if KERNEL_TROUBLE.search(line)]
+        assert not trouble, "kernel log:\n" + "\n".join(self.new_lines()[-60:])
+
+
+def pytest_sessionstart(session):
+    """Refuses to run where the module was not built for the running kernel,
+    which also keeps the suite from loading anything into a host kernel."""
+    if not KO.exists():
+        pytest.exit(f"{KO} does not exist: build it first (make check does)", returncode=2)
+    vermagic = run("modinfo", "-F", "vermagic", str(KO)).stdout.strip()
+    release = os.uname().release
+    if not vermagic.startswith(release + " "):
+        pytest.exit(
+            f"{KO.name} is built for '{vermagic.split(' ')[0]}' but this kernel is "
+            f"'{release}'; run the suite in the guest: make check",
+            returncode=2,
+        )
+    if is_loaded():
+        assert rmmod().returncode == 0, "a leftover jsonsysctl could not be unloaded"
+
+
+@pytest.fixture
+def kernel():
+    """Fails the test if the kernel logs trouble while it runs; unloads a
+    module the test left loaded."""
+    log = KernelLog()
+    yield log
+    if is_loaded():
+        result = rmmod()
+        assert result.returncode == 0, result.stderr
+    log.assert_clean()
+
+
+@pytest.fixture
+def module(kernel):
+    """A freshly loaded jsonsysctl: all values 0. Unloading must succeed
+    and leave nothing behind."""
+    result = insmod()
+    assert result.returncode == 0, result.stderr
+    yield
+    result = rmmod()
+    assert result.returncode == 0, result.stderr
+    assert_nothing_registered()

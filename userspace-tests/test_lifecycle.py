@@ -1,0 +1,87 @@
+"""insmod, rmmod and modinfo: loading, unloading, and failing to load."""
+import os
+
+import pytest
+
+from conftest import (DEVICE, KO, SYSCTL_DIR, assert_nothing_registered, document, insmod,
+                      is_loaded, opened, read_device, read_sysctl, rmmod, run, sysctl_path,
+                      write_sysctl)
+
+# The init steps, in order: sysctl table, chrdev region, cdev, class, device.
+INIT_STEPS = 5
+
+
+def test_rmmod_removes_everything(kernel):
+    assert insmod().returncode == 0
+    assert os.path.exists(DEVICE) and os.path.isdir(SYSCTL_DIR)
+    assert rmmod().returncode == 0
+    assert_nothing_registered()
+
+
+def test_rmmod_is_refused_while_the_device_is_open(module):
+    with opened(DEVICE) as fd:
+        result = rmmod()
+        assert result.returncode != 0
+        assert "in use" in result.stderr
+        assert is_loaded()
+        assert os.pread(fd, 64, 0) == document()
+    # The module fixture now unloads it, which must succeed.
+
+
+def test_an_open_sysctl_file_does_not_hold_the_module(kernel):
+    assert insmod().returncode == 0
+    with opened(sysctl_path("a"), os.O_RDWR) as fd:
+        assert rmmod().returncode == 0
+        with pytest.raises(OSError):
+            os.read(fd, 16)
+        with pytest.raises(OSError):
+            os.write(fd, b"1")
+    assert_nothing_registered()
+
+
+@pytest.mark.parametrize("step", range(1, INIT_STEPS + 1))
+def test_a_failed_init_step_unwinds_and_reports_its_errno(kernel, step):
+    result = insmod(f"fail_step={step}")
+    assert result.returncode != 0
+    assert "Operation canceled" in result.stderr  # ECANCELED, the step's errno
+    assert_nothing_registered()
+    assert insmod().returncode == 0
+    assert read_device() == document()
+
+
+def test_fail_step_past_the_last_step_loads(kernel):
+    """Proves INIT_STEPS is the whole list of steps."""
+    assert insmod(f"fail_step={INIT_STEPS + 1}").returncode == 0
+    assert read_device() == document()
+
+
+def test_reload_starts_from_initial_values(kernel):
+    assert insmod().returncode == 0
+    write_sysctl("a", b"1")
+    assert rmmod().returncode == 0
+    assert insmod().returncode == 0
+    assert read_sysctl("a") == b"0\n"
+    assert read_device() == document()
+
+
+def test_hundred_load_unload_cycles(kernel):
+    for cycle in range(100):
+        result = insmod()
+        assert result.returncode == 0, f"cycle {cycle}: {result.stderr}"
+        assert read_device() == document(), f"cycle {cycle}"
+        result = rmmod()
+        assert result.returncode == 0, f"cycle {cycle}: {result.stderr}"
+    assert_nothing_registered()
+
+
+def test_modinfo_describes_the_module():
+    info = run("modinfo", str(KO)).stdout
+    fields = {}
+    for line in info.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key, value.strip())
+    assert fields["license"] == "GPL"
+    assert fields["name"] == "jsonsysctl"
+    for key in ("description", "author", "version"):
+        assert fields[key], key
+    assert fields["parm"].startswith("fail_step:")
