@@ -38,6 +38,17 @@ check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
 		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
 
+# One VM run measures both modules round by round; see bench/.
+BENCH_OUT := $(CURDIR)/build/bench
+bench: setup
+	@rel=$$(scripts/kernel-release.sh $(KVER)) && \
+	$(MAKE) --no-print-directory KDIR=/lib/modules/$$rel/build all cmodule && \
+	mkdir -p $(BENCH_OUT) && \
+	gcc -O2 -Wall -Wextra -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
+	scripts/vm.sh --kver $$rel --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
+		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
+	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
+
 clean:
 	@kdir=$$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1); \
 	if [ -n "$$kdir" ]; then \

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * readbench: times reads the way make bench needs them, inside the guest.
+ *
+ *   readbench pread PATH SIZE N       ns per pread(fd, buf, SIZE, 0)
+ *   readbench procsys N               ns per snapshot taken without us:
+ *                                     open/read/close of the three sysctls
+ *   readbench threads PATH THREADS N  reads/s over THREADS threads, each
+ *                                     doing N preads of 64 bytes on its own fd
+ *
+ * Prints one JSON object. Loops are bounded; a short warm-up runs first.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int open_or_die(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	return fd;
+}
+
+static void pread_or_die(int fd, char *buf, size_t size)
+{
+	if (pread(fd, buf, size, 0) <= 0) {
+		perror("pread");
+		exit(1);
+	}
+}
+
+static double time_pread(const char *path, size_t size, long n)
+{
+	char buf[4096];
+	int fd = open_or_die(path);
+	double start;
+	long i;
+
+	for (i = 0; i < n / 10; i++)
+		pread_or_die(fd, buf, size);
+	start = now_ns();
+	for (i = 0; i < n; i++)
+		pread_or_die(fd, buf, size);
+	start = (now_ns() - start) / n;
+	close(fd);
+	return start;
+}
+
+static void procsys_snapshot(void)
+{
+	static const char *const paths[] = {
+		"/proc/sys/json-sysctl/a", "/proc/sys/json-sysctl/b", "/proc/sys/json-sysctl/c",
+	};
+	char buf[16];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		int fd = open_or_die(paths[i]);
+
+		if (read(fd, buf, sizeof(buf)) <= 0) {
+			perror(paths[i]);
+			exit(1);
+		}
+		close(fd);
+	}
+}
+
+static double time_procsys(long n)
+{
+	double start;
+	long i;
+
+	for (i = 0; i < n / 10; i++)
+		procsys_snapshot();
+	start = now_ns();
+	for (i = 0; i < n; i++)
+		procsys_snapshot();
+	return (now_ns() - start) / n;
+}
+
+struct reader {
+	pthread_t thread;
+	const char *path;
+	long n;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	char buf[64];
+	int fd = open_or_die(r->path);
+	long i;
+
+	for (i = 0; i < r->n; i++)
+		pread_or_die(fd, buf, sizeof(buf));
+	close(fd);
+	return NULL;
+}
+
+static double reads_per_second(const char *path, int threads, long n)
+{
+	struct reader r[64];
+	double start;
+	int i;
+
+	if (threads < 1 || threads > 64)
+		exit(2);
+	time_pread(path, 64, n / 10); /* warm-up */
+	start = now_ns();
+	for (i = 0; i < threads; i++) {
+		r[i] = (struct reader){ .path = path, .n = n };
+		pthread_create(&r[i].thread, NULL, reader_main, &r[i]);
+	}
+	for (i = 0; i < threads; i++)
+		pthread_join(r[i].thread, NULL);
+	return threads * n / ((now_ns() - start) / 1e9);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "pread"))
+		printf("{\"ns\": %.1f}\n", time_pread(argv[2], atol(argv[3]), atol(argv[4])));
+	else if (argc == 3 && !strcmp(argv[1], "procsys"))
+		printf("{\"ns\": %.1f}\n", time_procsys(atol(argv[2])));
+	else if (argc == 5 && !strcmp(argv[1], "threads"))
+		printf("{\"reads_per_s\": %.0f}\n",
+		       reads_per_second(argv[2], atoi(argv[3]), atol(argv[4])));
+	else {
+		fprintf(stderr, "usage: see the comment at the top of readbench.c\n");
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Turns make bench's raw measurements into the table and results.json.
+
+usage: report.py OUT CXX_KO C_KO
+Medians over the rounds; ratios are taken between medians of one VM run.
+"""
+import json
+import pathlib
+import statistics
+import subprocess
+import sys
+
+out, cxx_ko, c_ko = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+rows = [json.loads(line) for line in (out / "raw.jsonl").read_text().splitlines()]
+
+
+def median(what, module, key="ns"):
+    return statistics.median(r[key] for r in rows if r["what"] == what and r["module"] == module)
+
+
+def sizes(ko):
+    """Berkeley text/data/bss from size(1), and the code alone (.text*)."""
+    text, data, bss = subprocess.run(["size", ko], capture_output=True, text=True,
+                                     check=True).stdout.splitlines()[1].split()[:3]
+    sections = subprocess.run(["size", "-A", ko], capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+    code = sum(int(line.split()[1]) for line in sections
+               if line.split() and line.split()[0].startswith((".text", ".init.text", ".exit.text")))
+    return {"text": int(text), "data": int(data), "bss": int(bss), "code": code}
+
+
+cxx, c = sizes(cxx_ko), sizes(c_ko)
+m = {
+    "cxx_pread_ns": median("json_pread", "cxx"),
+    "c_pread_ns": median("json_pread", "c"),
+    "floor_pread_ns": statistics.median(r["ns"] for r in rows if r["what"] == "zero_pread"),
+    "procsys_ns": median("procsys", "cxx"),
+    "cxx_readers_1": median("readers_1", "cxx", "reads_per_s"),
+    "cxx_readers_2": median("readers_2", "cxx", "reads_per_s"),
+    "c_readers_1": median("readers_1", "c", "reads_per_s"),
+    "c_readers_2": median("readers_2", "c", "reads_per_s"),
+}
+ratios = {
+    "cxx_over_c": m["cxx_pread_ns"] / m["c_pread_ns"],
+    "cxx_over_floor": m["cxx_pread_ns"] / m["floor_pread_ns"],
+    "procsys_over_cxx": m["procsys_ns"] / m["cxx_pread_ns"],
+    "cxx_2_over_1_readers": m["cxx_readers_2"] / m["cxx_readers_1"],
+    "c_2_over_1_readers": m["c_readers_2"] / m["c_readers_1"],
+    "text_cxx_over_c": cxx["text"] / c["text"],
+    "code_cxx_over_c": cxx["code"] / c["code"],
+}
+targets = {
+    "C++ read <= 1.0x C": ratios["cxx_over_c"] <= 1.0,
+    "C++ read <= 1.5x /dev/zero floor": ratios["cxx_over_floor"] <= 1.5,
+    ">= 40x faster than /proc/sys": ratios["procsys_over_cxx"] >= 40,
+    "C++ text <= 1.25x C": ratios["text_cxx_over_c"] <= 1.25,
+}
+kernel = (out / "kernel").read_text().strip()
+rounds = max(r["round"] for r in rows)
+met = {True: "met", False: "**missed**"}
+
+table = f"""Kernel {kernel}, QEMU TCG, 2 vCPUs, medians of {rounds} rounds (one VM run).
+
+| measurement | C++ (jsonsysctl.ko) | C (yardstick) | ratio |
+| --- | --- | --- | --- |
+| ns per `pread(fd, buf, 64, 0)` on /dev/json | {m['cxx_pread_ns']:.0f} | {m['c_pread_ns']:.0f} | C++/C {ratios['cxx_over_c']:.2f} |
+| ns per `pread(fd, buf, 32, 0)` on /dev/zero (floor) | {m['floor_pread_ns']:.0f} | | C++/floor {ratios['cxx_over_floor']:.2f} |
+| ns per snapshot via open/read/close of 3 /proc/sys files | {m['procsys_ns']:.0f} | | procsys/C++ {ratios['procsys_over_cxx']:.1f} |
+| reads/s, 1 reader | {m['cxx_readers_1']:.0f} | {m['c_readers_1']:.0f} | |
+| reads/s, 2 readers | {m['cxx_readers_2']:.0f} | {m['c_readers_2']:.0f} | 2/1: C++ {ratios['cxx_2_over_1_readers']:.2f}, C {ratios['c_2_over_1_readers']:.2f} |
+| `size` text / data / bss (bytes) | {cxx['text']} / {cxx['data']} / {cxx['bss']} | {c['text']} / {c['data']} / {c['bss']} | text C++/C {ratios['text_cxx_over_c']:.2f} |
+| code: .text + .init.text + .exit.text (bytes) | {cxx['code']} | {c['code']} | C++/C {ratios['code_cxx_over_c']:.2f} |
+
+Targets: """ + "; ".join(f"{name}: {met[ok]}" for name, ok in targets.items()) + "."
+
+print(table)
+(out / "results.json").write_text(json.dumps(
+    {"kernel": kernel, "rounds": rounds, "medians": m, "ratios": ratios,
+     "sizes": {"cxx": cxx, "c": c}, "targets": targets}, indent=2) + "\n")
+(out / "results.md").write_text(table + "\n")
