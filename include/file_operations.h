@@ -26,7 +26,10 @@ template <typename File> struct FileAdapter {
 		return *file ? 0 : ENOMEM().to_errno();
 	}
 
-	static long read(void* file, unsigned long buffer, unsigned long len, long long* pos)
+	// Flattened: File::read() and the layer's inline helpers become this one
+	// function, the only C++ frame between glue.c's trampoline and the copy.
+	[[gnu::flatten]] static long read(void* file, unsigned long buffer, unsigned long len,
+					  long long* pos)
 	{
 		auto result = static_cast<File*>(file)->read(UserSlice(buffer, len), *pos);
 		if (result.is_error())

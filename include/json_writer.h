@@ -34,21 +34,18 @@ template <size_t Capacity> class JsonWriter {
 public:
 	void begin_object()
 	{
-		put('{');
+		put("{", 1);
 		m_first = true;
 	}
 	void field(const char* key, bool value)
 	{
-		if (!m_first)
-			put(',');
+		put(m_first ? "\"" : ",\"", m_first ? 1 : 2);
 		m_first = false;
-		put('"');
-		put(key);
-		put("\":");
-		put(value ? "true" : "false");
+		put(key, __builtin_strlen(key));
+		put(value ? "\":true" : "\":false", value ? 6 : 7);
 	}
-	void end_object() { put('}'); }
-	void newline() { put('\n'); }
+	void end_object() { put("}", 1); }
+	void newline() { put("\n", 1); }
 
 	// The document. Fails with EOVERFLOW if it did not fit.
 	Result<Span<const char>> finish() const
@@ -59,17 +56,15 @@ public:
 	}
 
 private:
-	void put(char c)
+	// Out of line: the one place that checks capacity and copies.
+	[[gnu::noinline]] void put(const char* s, size_t len)
 	{
-		if (m_size < Capacity)
-			m_buffer[m_size++] = c;
-		else
+		if (len > Capacity - m_size) {
 			m_overflow = true;
-	}
-	void put(const char* s)
-	{
-		while (*s)
-			put(*s++);
+			return;
+		}
+		__builtin_memcpy(m_buffer + m_size, s, len);
+		m_size += len;
 	}
 
 	char m_buffer[Capacity];

@@ -32,10 +32,18 @@ private:
 	alignas(Type) unsigned char m_storage[sizeof(Type)] = {};
 };
 
-#define KERNEL_MODULE(Type)                                              \
-	static constinit ModuleSlot<Type> jsc_module_slot;               \
-	extern "C" int jsc_module_init() { return jsc_module_slot.init(); } \
-	extern "C" void jsc_module_exit() { jsc_module_slot.exit(); }
+// Like __init and __exit: the code that builds the module is freed after
+// init, and all of the C++ that init and exit run is inlined into them.
+#define KERNEL_MODULE(Type)                                                          \
+	static constinit ModuleSlot<Type> jsc_module_slot;                           \
+	extern "C" [[gnu::section(".init.text"), gnu::cold, gnu::flatten]] int jsc_module_init() \
+	{                                                                            \
+		return jsc_module_slot.init();                                       \
+	}                                                                            \
+	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten]] void jsc_module_exit() \
+	{                                                                            \
+		jsc_module_slot.exit();                                              \
+	}
 
 #define JSC_CONCAT_(a, b) a##b
 #define JSC_CONCAT(a, b) JSC_CONCAT_(a, b)

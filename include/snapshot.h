@@ -33,19 +33,15 @@ public:
 	// The values a read at pos serves.
 	Values for_read(Offset pos)
 	{
-		if (pos == 0) {
-			const u32 now = load_fields();
-			m_bits.store(now, MemoryOrder::Relaxed);
-			return Values(now);
-		}
 		u32 bits = m_bits.load(MemoryOrder::Relaxed);
-		if (!(bits & taken)) {
-			// First read, not at 0: racing first reads agree on one.
-			const u32 now = load_fields();
-			if (m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
-				bits = now;
-		}
-		return Values(bits);
+		if (pos != 0 && (bits & taken))
+			return Values(bits);
+		const u32 now = load_fields();
+		if (pos == 0)
+			m_bits.store(now, MemoryOrder::Relaxed);
+		else if (!m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
+			return Values(bits); // Another first read won: serve its snapshot.
+		return Values(now);
 	}
 
 private:
