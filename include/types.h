@@ -39,6 +39,11 @@ template <typename T> constexpr T min(T a, T b)
 	return b < a ? b : a;
 }
 
+template <typename T> constexpr T max(T a, T b)
+{
+	return a < b ? b : a;
+}
+
 // The nothrow tag for `new (nothrow) T`; operator new (runtime.cpp) returns
 // null on failure instead of throwing, and every caller checks it.
 struct NothrowTag {
