@@ -5,6 +5,7 @@
 #   make demo                                  show it working in a QEMU guest
 #   make check [KVER=6.1|6.12|<release>]       run the pytest suite in a QEMU guest
 #   make check-all                             ... on every supported kernel
+#   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make clean
 
@@ -30,7 +31,17 @@ demo: setup
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
 	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
 
-check: setup
+# The layer's pure parts on the host, against a fake glue, with ASan/UBSan.
+UNIT_FLAGS := -std=gnu++20 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Iinclude
+build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h
+	@mkdir -p $(@D)
+	g++ $(UNIT_FLAGS) unit-tests/*.cpp -lgtest -lgtest_main -pthread -o $@
+
+unit: setup build/unit/layer_test
+	@build/unit/layer_test --gtest_brief=1
+
+check: setup unit
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
 	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
 
@@ -56,4 +67,4 @@ clean:
 		[ ! -e bench/cmodule/Kbuild ] || $(MAKE) -s -C "$$kdir" M=$(CURDIR)/bench/cmodule clean; fi
 	rm -rf build
 
-.PHONY: all cmodule setup demo check check-all bench clean
+.PHONY: all cmodule setup unit demo check check-all bench clean

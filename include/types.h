@@ -55,10 +55,14 @@ void* operator new(size_t size, const NothrowTag&) noexcept;
 void operator delete(void* ptr) noexcept;
 void operator delete(void* ptr, size_t size) noexcept;
 
+#if __has_include(<new>) // A hosted build: the host unit tests.
+#include <new>
+#else
 inline void* operator new(size_t, void* where) noexcept
 {
 	return where;
 }
+#endif
 
 // A file mode's permission bits, e.g. Mode{0444}.
 struct Mode {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Installs everything jsonsysctl needs on a Debian bookworm machine:
-# the compiler, QEMU, Debian's 6.1 kernel (image + headers) and
+# the compiler, GoogleTest, QEMU, Debian's 6.1 kernel (image + headers) and
 # bookworm-backports' 6.12, the guest's busybox, and Debian's pytest.
 # Idempotent: when everything is present it returns at once without apt.
 set -euo pipefail
@@ -17,6 +17,7 @@ have_tools() {
 		command -v "$c" >/dev/null || return 1
 	done
 	[ -x /bin/busybox ] || return 1
+	[ -e /usr/include/gtest/gtest.h ] || return 1
 	/usr/bin/python3 -c 'import pytest' 2>/dev/null
 }
 
@@ -45,7 +46,7 @@ fi
 $SUDO apt-get update -q
 
 apt_install build-essential make bc cpio xz-utils binutils kmod procps \
-	busybox-static python3 python3-pytest qemu-system-x86 coreutils util-linux
+	busybox-static python3 python3-pytest qemu-system-x86 coreutils util-linux libgtest-dev
 
 # bookworm's 6.1 first, by its versioned package names so that the
 # backports metapackages installed next do not replace it.

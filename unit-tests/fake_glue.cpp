@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fake_glue.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "glue.h"
+#include "types.h"
+
+namespace fake {
+std::vector<std::string> log;
+unsigned fail_step;
+int fail_errno;
+unsigned long fault_at;
+static unsigned step;
+static char handle_memory[8];
+
+void reset()
+{
+	log.clear();
+	fail_step = step = 0;
+	fail_errno = 0;
+	fault_at = 0;
+}
+
+static int create(const char* what)
+{
+	if (fail_step && ++step == fail_step)
+		return fail_errno;
+	log.push_back(std::string("+") + what);
+	return 0;
+}
+
+static unsigned long copyable(unsigned long addr, unsigned long len)
+{
+	if (!fault_at || addr + len <= fault_at)
+		return len;
+	return addr >= fault_at ? 0 : fault_at - addr;
+}
+} // namespace fake
+
+using namespace fake;
+
+template <typename T> static T* handle(int i)
+{
+	return reinterpret_cast<T*>(&handle_memory[i]);
+}
+
+extern "C" {
+
+int jsc_alloc_chrdev_region(unsigned int* devt, const char*)
+{
+	int err = create("region");
+	if (!err)
+		*devt = 42 << 20;
+	return err;
+}
+void jsc_unregister_chrdev_region(unsigned int) { log.push_back("-region"); }
+
+int jsc_cdev_add(jsc_cdev** cdev, unsigned int, const jsc_file_ops*)
+{
+	int err = create("cdev");
+	if (!err)
+		*cdev = handle<jsc_cdev>(1);
+	return err;
+}
+void jsc_cdev_del(jsc_cdev*) { log.push_back("-cdev"); }
+
+int jsc_class_create(jsc_class** cls, const char*)
+{
+	int err = create("class");
+	if (!err)
+		*cls = handle<jsc_class>(2);
+	return err;
+}
+void jsc_class_destroy(jsc_class*) { log.push_back("-class"); }
+
+int jsc_device_create(jsc_device** dev, jsc_class*, unsigned int, const char*, unsigned short mode)
+{
+	int err = create("device");
+	if (!err) {
+		*dev = handle<jsc_device>(3);
+		log.back() += " " + std::to_string(mode);
+	}
+	return err;
+}
+void jsc_device_destroy(jsc_device*) { log.push_back("-device"); }
+
+int jsc_register_sysctl(jsc_sysctl** table, const char* dir, const jsc_sysctl_entry* entries,
+			unsigned int count, jsc_sysctl_handler)
+{
+	int err = create("sysctl");
+	if (err)
+		return err;
+	for (unsigned i = 0; i < count; i++)
+		log.back() += std::string(" ") + dir + "/" + entries[i].name + ":" +
+			      std::to_string(entries[i].mode);
+	*table = handle<jsc_sysctl>(4);
+	return 0;
+}
+void jsc_unregister_sysctl(jsc_sysctl*) { log.push_back("-sysctl"); }
+
+void* jsc_kmalloc(unsigned long size) { return std::malloc(size); }
+void jsc_kfree(const void* ptr) { std::free(const_cast<void*>(ptr)); }
+
+unsigned long jsc_copy_to_user(unsigned long to, const void* from, unsigned long len)
+{
+	unsigned long n = copyable(to, len);
+	std::memcpy(reinterpret_cast<void*>(to), from, n);
+	return len - n;
+}
+
+unsigned long jsc_copy_from_user(void* to, unsigned long from, unsigned long len)
+{
+	unsigned long n = copyable(from, len);
+	std::memcpy(to, reinterpret_cast<const void*>(from), n);
+	return len - n;
+}
+
+} // extern "C"
+
+// The layer's `new (nothrow)`; on the host it must pair with the global
+// delete that FileAdapter::release() calls.
+void* operator new(size_t size, const NothrowTag&) noexcept
+{
+	return ::operator new(size, std::nothrow);
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+// A fake of module/glue.c for the host unit tests: user memory is host
+// memory up to a fault address, and each registration step is logged, so
+// tests can check what was created and undone, and in which order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fake {
+
+// Steps glue performed, e.g. "+region", "-region"; cleared by reset().
+extern std::vector<std::string> log;
+// The N-th create step fails with fail_errno (0: none), like fail_step.
+extern unsigned fail_step;
+extern int fail_errno;
+// User memory at or past this address faults (0: nothing faults).
+extern unsigned long fault_at;
+
+void reset();
+
+} // namespace fake
