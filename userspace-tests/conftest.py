@@ -101,22 +101,29 @@ def assert_nothing_registered():
     assert "json" not in char_devices()
 
 
-def kernel_log():
-    return run("dmesg", check=True).stdout.splitlines()
-
-
 class KernelLog:
-    """Remembers where the kernel log stood; fails on trouble logged since."""
+    """Reads the kernel log from /dev/kmsg from now on; fails on trouble."""
 
     def __init__(self):
-        self.mark = len(kernel_log())
+        self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        os.lseek(self.fd, 0, os.SEEK_END)
+        self.lines = []
 
     def new_lines(self):
-        return kernel_log()[self.mark:]
+        while True:
+            try:
+                record = os.read(self.fd, 8192).decode(errors="replace")
+            except BlockingIOError:
+                return self.lines
+            except BrokenPipeError:  # overwritten before we read it
+                continue
+            self.lines.append(record.split(";", 1)[-1].rstrip("\n"))
 
     def assert_clean(self):
-        trouble = [line for line in self.new_lines() if KERNEL_TROUBLE.search(line)]
-        assert not trouble, "kernel log:\n" + "\n".join(self.new_lines()[-60:])
+        lines = self.new_lines()
+        os.close(self.fd)
+        trouble = [line for line in lines if KERNEL_TROUBLE.search(line)]
+        assert not trouble, "kernel log:\n" + "\n".join(lines[-60:])
 
 
 def pytest_sessionstart(session):
@@ -129,7 +136,7 @@ def pytest_sessionstart(session):
     if not vermagic.startswith(release + " "):
         pytest.exit(
             f"{KO.name} is built for '{vermagic.split(' ')[0]}' but this kernel is "
-            f"'{release}'; run the suite in the guest: make check",
+            f"'{release}': run the suite with make check KVER=..., which builds it for the kernel it boots",
             returncode=2,
         )
     if is_loaded():
