@@ -30,18 +30,32 @@
 template <typename T>
 concept CopyAllowed = __is_trivially_copyable(T) && __has_unique_object_representations(T);
 
-class UserSliceReader {
+// Where a reader or a writer stands in its slice; both only move forward.
+class UserSliceCursor {
 public:
 	size_t len() const { return m_len; }
 
+protected:
+	UserSliceCursor(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
+	void advance(size_t len)
+	{
+		m_addr += len;
+		m_len -= len;
+	}
+
+	unsigned long m_addr;
+	size_t m_len;
+};
+
+class UserSliceReader : public UserSliceCursor {
+public:
 	// Copies len bytes from user memory into to and advances.
 	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
 	Result<void> read_raw(void* to, size_t len)
 	{
 		if (len > m_len || jsc_copy_from_user(to, m_addr, len))
 			return EFAULT();
-		m_addr += len;
-		m_len -= len;
+		advance(len);
 		return {};
 	}
 
@@ -55,24 +69,18 @@ public:
 
 private:
 	friend class UserSlice;
-	UserSliceReader(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
-
-	unsigned long m_addr;
-	size_t m_len;
+	using UserSliceCursor::UserSliceCursor;
 };
 
-class UserSliceWriter {
+class UserSliceWriter : public UserSliceCursor {
 public:
-	size_t len() const { return m_len; }
-
 	// Copies len bytes to user memory and advances.
 	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
 	Result<void> write_raw(const void* from, size_t len)
 	{
 		if (len > m_len || jsc_copy_to_user(m_addr, from, len))
 			return EFAULT();
-		m_addr += len;
-		m_len -= len;
+		advance(len);
 		return {};
 	}
 
@@ -100,18 +108,14 @@ public:
 		const size_t copied = len - jsc_copy_to_user(m_addr, data.data() + pos, len);
 		if (len && !copied)
 			return EFAULT();
-		m_addr += copied;
-		m_len -= copied;
+		advance(copied);
 		pos += copied;
 		return copied;
 	}
 
 private:
 	friend class UserSlice;
-	UserSliceWriter(unsigned long addr, size_t len) : m_addr(addr), m_len(len) {}
-
-	unsigned long m_addr;
-	size_t m_len;
+	using UserSliceCursor::UserSliceCursor;
 };
 
 class UserSlice {
