@@ -4,15 +4,17 @@
 # host's root over 9p, in modules.dep order, and scripts/guest-init as /init.
 # Which modules are built in differs per kernel, so the list comes from
 # modules.dep; 6.12 ships .ko.xz, decompressed here because busybox's
-# insmod cannot be trusted with xz.
+# insmod cannot be trusted with compressed modules.
 set -euo pipefail
 rel=${1:?usage: mkinitramfs.sh RELEASE}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(dirname "$here")/build/vm/initramfs-$rel.cpio
 moddir=/lib/modules/$rel
 
+# Rebuilt when this script, the guest's init, busybox or the kernel's
+# modules (depmod rewrites modules.dep) are newer than the cached one.
 if [ -s "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$here/guest-init" ] &&
-	[ "$out" -nt "$moddir/modules.dep" ]; then
+	[ "$out" -nt /bin/busybox ] && [ "$out" -nt "$moddir/modules.dep" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -33,22 +35,26 @@ for want in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virti
 	add "${line%%:*}"
 done
 
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+# Other runs may read or build the cached file at the same time: build a
+# private copy and rename it into place.
+mkdir -p "$(dirname "$out")"
+root=$(mktemp -d) tmp=$(mktemp "$out.XXXXXX")
+trap 'rm -rf "$root" "$tmp"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,newroot,modules}
 cp /bin/busybox "$root/bin/busybox"
 cp "$here/guest-init" "$root/init"
 : >"$root/modules/order"
 for m in "${order[@]}"; do
-	name=$(basename "$m")
-	name=${name%.xz}
+	name=$(basename "${m%.ko*}").ko
 	case $m in
-	*.xz) xz -dc "$moddir/$m" >"$root/modules/$name" ;;
-	*) cp "$moddir/$m" "$root/modules/$name" ;;
-	esac
+	*.xz) xz -dc "$moddir/$m" ;;
+	*.zst) zstd -qdc "$moddir/$m" ;;
+	*.gz) gzip -dc "$moddir/$m" ;;
+	*) cat "$moddir/$m" ;;
+	esac >"$root/modules/$name"
 	echo "$name" >>"$root/modules/order"
 done
-mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$tmp"
+chmod 0644 "$tmp"
+mv "$tmp" "$out"
 echo "$out"

@@ -2,83 +2,143 @@
 # Boots one of Debian's installed kernels in QEMU and runs a command in it as
 # root, against this machine's own userspace: the host's root is shared
 # read-only over 9p (virtme-style), so python3, pytest, sysctl and cat in the
-# guest are the real ones and the project tree is at the same path.
+# guest are the real ones and the caller's directory is at the same path.
+# Nothing is ever loaded into the host's kernel.
 #
 # usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--rw DIR]... -- COMMAND [ARG]...
 #   --kver     the kernel (default: $KVER, else bookworm's 6.1)
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
 #   --timeout  kill the guest after this many seconds (default 600)
 #   --rw DIR   make host DIR writable in the guest, at the same path
-# Console output streams to stdout without carriage returns or the
-# firmware's terminal escapes. The exit status is the command's. A guest that panics, dies or hangs fails
-# loudly with the last console lines. The guest boots with slub_debug=FZPU.
+# Console output streams to stdout without carriage returns or the firmware's
+# banner. The exit status is the command's; a guest that panics or dies
+# without reporting one exits 125, a timeout 124, an interrupted run 130,
+# each with a one-line reason and the last console lines on stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-kver=${KVER:-6.1} accel=tcg timeout=600 rw=()
+usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND [ARG]..."
 die() { echo "vm.sh: $*" >&2; exit 2; }
+kver=${KVER:-6.1} accel=tcg timeout=600 rw=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kver) kver=${2:?}; shift 2 ;;
+	--kver | --timeout | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
+	--kver) kver=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
-	--timeout) timeout=${2:?}; shift 2 ;;
-	--rw) rw+=("$(mkdir -p "${2:?}" && cd "$2" && pwd)"); shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--rw) mkdir -p "$2" && rw+=("$(cd "$2" && pwd -P)") || die "cannot create $2"; shift 2 ;;
 	--) shift; break ;;
-	*) die "unknown option $1 (usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND...)" ;;
+	*) die "unknown option $1 ($usage)" ;;
 	esac
 done
-[ $# -gt 0 ] || die "no command given"
-rel=$("$here/kernel-release.sh" "$kver")
+[ $# -gt 0 ] || die "no command given ($usage)"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$timeout'"
+rel=$("$here/kernel-release.sh" "$kver") || exit 2
 kernel=/boot/vmlinuz-$rel
-[ -r "$kernel" ] || die "no readable $kernel (run scripts/setup.sh)"
+[ -e "$kernel" ] || die "no $kernel for $rel (run scripts/setup.sh)"
+[ -r "$kernel" ] || die "$kernel is not readable by $(id -un)"
+[ -r "/lib/modules/$rel/modules.dep" ] || die "no /lib/modules/$rel/modules.dep (run scripts/setup.sh)"
 initrd=$("$here/mkinitramfs.sh" "$rel")
 
-# The run share: the command for the guest in, its status and dmesg out.
+# The run share, writable by the guest: the command goes in; its exit
+# status and the guest's dmesg come back.
 run=$(mktemp -d "${TMPDIR:-/tmp}/vm.XXXXXX")
-trap 'rm -rf "$run"' EXIT
+qemu=
+cleanup() {
+	[ -z "$qemu" ] || kill -TERM "$qemu" 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT
+
+# cmd.sh is run by the host's /bin/sh (dash), so every word is quoted the
+# POSIX way ('it'\''s'): bash's printf %q may produce $'...', which dash
+# reads differently. env -i gives the command exactly the environment below,
+# not whatever the kernel handed to init; stdin is /dev/null because the
+# serial console never has input.
+shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 {
-	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	echo "export HOME=/root TERM=dumb LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 COLUMNS=100"
-	[ -z "${CI:-}" ] || echo "export CI=$(printf %q "$CI")"
-	echo "cd $(printf %q "$PWD")"
-	printf 'exec'
-	printf ' %q' "$@"
-	echo
+	echo "cd $(shq "$PWD") || { echo 'vm.sh: cannot enter '$(shq "$PWD")' in the guest' >&2; exit 125; }"
+	echo "umask 022"
+	printf 'exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	printf ' HOME=/root TERM=dumb LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 COLUMNS=100'
+	[ -z "${CI+set}" ] || printf ' %s' "$(shq "CI=$CI")"
+	for a in "$@"; do printf ' %s' "$(shq "$a")"; done
+	echo ' </dev/null'
 } >"$run/cmd.sh"
+
+# Shares for QEMU (a comma in a path is written twice there), and the list
+# of mounts guest-init makes over the read-only root, in order: the caller's
+# directory first (it may lie under a guest tmpfs such as /root or /tmp),
+# then the writable directories.
+q() { printf %s "${1//,/,,}"; }
 fs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$run,mount_tag=run,security_model=none")
-: >"$run/rw"
+	-virtfs "local,path=$(q "$run"),mount_tag=run,security_model=none")
+echo "ro - $PWD" >"$run/mounts"
 for i in "${!rw[@]}"; do
-	fs+=(-virtfs "local,path=${rw[i]},mount_tag=rw$i,security_model=none")
-	echo "rw$i ${rw[i]}" >>"$run/rw"
+	fs+=(-virtfs "local,path=$(q "${rw[i]}"),mount_tag=rw$i,security_model=none")
+	echo "rw rw$i ${rw[i]}" >>"$run/mounts"
 done
 
+# The kernel command line:
+# - loglevel=4: only errors, oopses and panics reach the console live, so
+#   warnings do not cut the command's output lines (they stay in dmesg);
+# - panic=-1: a panic reboots at once, and -no-reboot turns that into QEMU
+#   exiting, so a panic fails the run instead of hanging it;
+# - acpi=noirq: routing PCI interrupts through ACPI's link devices takes
+#   1.5 s per virtio device under TCG; the BIOS table does it at once (the
+#   devices use MSI-X anyway).
+append="console=ttyS0 loglevel=4 slub_debug=FZPU panic=-1 acpi=noirq edd=off rdinit=/init"
+
 echo "vm.sh: booting $rel ($accel, 2 cpus)" >&2
-status=0
+# QEMU writes the console to a fifo that a filter drains to stdout and to the
+# log: no CRs or terminal escapes, and none of the boot noise around the
+# command (SeaBIOS's banner, the kernel's "reboot: Power down"). Both run in
+# the background so that a signal reaches this script's trap at once and
+# QEMU is killed, not left running until the timeout.
+mkfifo "$run/console.fifo"
+sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' \
+	-e '/^SeaBIOS (version /d' -e '/^Booting from ROM\.*$/d' \
+	-e '/^\[ *[0-9.]*\] reboot: Power down$/d' \
+	<"$run/console.fifo" | tee "$run/console" &
+shown=$!
 timeout -k 5 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -nographic \
 	-accel "$accel" -cpu max -smp 2 -m 1G -no-reboot \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=4 slub_debug=FZPU panic=-1 edd=off rdinit=/init" \
-	-serial stdio -monitor none "${fs[@]}" </dev/null 2>&1 |
-	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$run/console" || status=$?
-[ "${PIPESTATUS[0]}" != 124 ] || status=124
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
+	-serial stdio -monitor none "${fs[@]}" </dev/null >"$run/console.fifo" 2>&1 &
+qemu=$!
+signal=
+trap 'signal=1; kill -TERM "$qemu" 2>/dev/null || true' INT TERM HUP
+# (wait's 2>/dev/null drops bash's "Aborted ..." notice when QEMU crashes;
+# the reason below says it.)
+status=0
+wait "$qemu" 2>/dev/null || status=$?
+# A signal interrupts wait while QEMU is still going down: wait for its end.
+while kill -0 "$qemu" 2>/dev/null; do status=0; wait "$qemu" 2>/dev/null || status=$?; done
+qemu=
+wait "$shown" || true
 
-if [ -s "$run/rc" ]; then
+if [ -n "$signal" ]; then
+	reason="interrupted" code=130
+elif [ -s "$run/rc" ]; then
 	rc=$(cat "$run/rc")
-	if [ "$rc" != 0 ]; then
-		grep -E 'WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic' "$run/dmesg" >&2 || true
+	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic'
+	n=$(grep -cE "$trouble" "$run/dmesg" 2>/dev/null || true)
+	if [ "$rc" != 0 ] && [ "${n:-0}" -gt 0 ]; then
+		{
+			echo "vm.sh: the command failed ($rc); trouble in the guest's kernel log ($n lines):"
+			grep -E "$trouble" "$run/dmesg" | head -n 40 | sed 's/^/  | /' || true
+		} >&2
 	fi
 	exit "$rc"
-fi
-if [ "$status" = 124 ]; then
-	reason="timed out after $timeout s"
-elif grep -q 'Kernel panic' "$run/console"; then
-	reason="guest kernel panicked"
+elif [ "$status" = 124 ] || { [ "$status" = 137 ] && [ "$SECONDS" -ge "$timeout" ]; }; then
+	reason="timed out after $timeout s" code=124
+elif panic=$(grep -m 1 -o 'Kernel panic - .*' "$run/console"); then
+	reason="guest kernel panicked: $panic" code=125
 else
-	reason="guest died without reporting an exit status"
+	reason="guest died without reporting an exit status (QEMU status $status)" code=125
 fi
 {
 	echo "vm.sh: $reason; last console lines:"
 	tail -n 40 "$run/console" | sed 's/^/  | /'
 	echo "vm.sh: $reason"
 } >&2
-[ "$status" = 124 ] && exit 124 || exit 125
+exit "$code"
