@@ -10,6 +10,7 @@ import contextlib
 import os
 import pathlib
 import re
+import stat
 import subprocess
 
 import pytest
@@ -26,6 +27,7 @@ SYSCTLS = ("a", "b", "c")
 KERNEL_TROUBLE = re.compile(
     r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|Kernel panic"
     r"|Poison overwritten|Redzone|Object padding|Freepointer corrupt|slab_out_of_bounds"
+    r"|UBSAN:|sysctl table check failed"
 )
 
 
@@ -101,6 +103,20 @@ def assert_nothing_registered():
     assert "json" not in char_devices()
 
 
+def open_errno(major, directory):
+    """What open(2) of a node for device (major, 0) made in directory
+    fails with, 0 if it opens: ENXIO when no cdev answers the number."""
+    node = pathlib.Path(directory) / "probe"
+    os.mknod(node, stat.S_IFCHR | 0o400, os.makedev(major, 0))
+    try:
+        os.close(os.open(node, os.O_RDONLY))
+        return 0
+    except OSError as e:
+        return e.errno
+    finally:
+        node.unlink()
+
+
 class KernelLog:
     """Reads the kernel log from /dev/kmsg from now on; fails on trouble."""
 
@@ -149,10 +165,12 @@ def kernel():
     module the test left loaded."""
     log = KernelLog()
     yield log
-    if is_loaded():
-        result = rmmod()
-        assert result.returncode == 0, result.stderr
-    log.assert_clean()
+    try:
+        if is_loaded():
+            result = rmmod()
+            assert result.returncode == 0, result.stderr
+    finally:
+        log.assert_clean()
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """insmod, rmmod and modinfo: loading, unloading, and failing to load."""
 import ctypes
+import errno
 import os
 
 import pytest
 
-from conftest import (DEVICE, KO, SYSCTL_DIR, assert_nothing_registered, document, insmod,
-                      is_loaded, opened, read_device, read_sysctl, rmmod, run, sysctl_path,
-                      write_sysctl)
+from conftest import (DEVICE, KO, SYSCTL_DIR, assert_nothing_registered, char_devices, document,
+                      insmod, is_loaded, open_errno, opened, read_device, read_sysctl, rmmod, run,
+                      sysctl_path, write_sysctl)
 
 # The init steps, in order: sysctl table, chrdev region, cdev, class, device.
 INIT_STEPS = 5
@@ -17,6 +18,16 @@ def test_rmmod_removes_everything(kernel):
     assert os.path.exists(DEVICE) and os.path.isdir(SYSCTL_DIR)
     assert rmmod().returncode == 0
     assert_nothing_registered()
+
+
+def test_after_rmmod_the_device_number_opens_nothing(kernel, tmp_path):
+    """A cdev left registered would still answer its number, into freed
+    module memory."""
+    assert insmod().returncode == 0
+    major = char_devices()["json"]
+    assert open_errno(major, tmp_path) == 0
+    assert rmmod().returncode == 0
+    assert open_errno(major, tmp_path) == errno.ENXIO
 
 
 def test_rmmod_is_refused_while_the_device_is_open(module):
@@ -41,13 +52,21 @@ def test_an_open_sysctl_file_does_not_hold_the_module(kernel):
 
 
 @pytest.mark.parametrize("step", range(1, INIT_STEPS + 1))
-def test_a_failed_init_step_unwinds_and_reports_its_errno(kernel, step):
+def test_a_failed_init_step_unwinds_and_reports_its_errno(kernel, step, tmp_path):
+    # The device number a load gets, for probing it after the failed one.
+    assert insmod().returncode == 0
+    major = char_devices()["json"]
+    assert rmmod().returncode == 0
+
     result = insmod(f"fail_step={step}")
     assert result.returncode != 0
     assert "Operation canceled" in result.stderr  # ECANCELED, the step's errno
     assert_nothing_registered()
+    assert open_errno(major, tmp_path) == errno.ENXIO
+
     assert insmod().returncode == 0
     assert read_device() == document()
+    assert char_devices()["json"] == major  # so the probe above was of this number
 
 
 def test_fail_step_past_the_last_step_loads(kernel):
