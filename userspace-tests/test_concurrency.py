@@ -11,11 +11,13 @@ from conftest import DEVICE, document, opened
 VALID = re.compile(rb'\{"a":(true|false),"b":(true|false),"c":(true|false)\}\n')
 TAILS = {document(a, b, c)[20:] for a in (0, 1) for b in (0, 1) for c in (0, 1)}
 
-# Sets the named sysctls to random values until killed, for at most 20 s.
+# Sets the named sysctls to random values until killed, for at most 40 s;
+# says "ready" once its files are open.
 WRITER = r"""
 import os, random, sys, time
 fds = [os.open("/proc/sys/json-sysctl/" + name, os.O_WRONLY) for name in sys.argv[1:]]
-end = time.monotonic() + 20
+print("ready", flush=True)
+end = time.monotonic() + 40
 while time.monotonic() < end:
     os.pwrite(random.choice(fds), random.choice((b"0", b"1")), 0)
 """
@@ -52,6 +54,12 @@ class Processes:
         self.children.append(child)
         return child
 
+    def start_writer(self, *names):
+        """A WRITER, once it is writing."""
+        writer = self.start(WRITER, *names, stdout=subprocess.PIPE)
+        assert writer.stdout.readline() == b"ready\n"
+        return writer
+
     def __enter__(self):
         return self
 
@@ -74,9 +82,10 @@ def test_one_byte_reads_racing_a_writer_never_see_a_torn_document(module):
     states = {document(a=False), document(a=True)}
     seen = set()
     with Processes() as children, opened(DEVICE) as fd:
-        children.start(WRITER, "a")
-        end = time.monotonic() + 4
-        while time.monotonic() < end:
+        children.start_writer("a")
+        start = time.monotonic()
+        # Races for 4 s, longer if need be until both states were read.
+        while time.monotonic() < start + 4 or (seen != states and time.monotonic() < start + 30):
             os.lseek(fd, 0, os.SEEK_SET)
             got = read_bytewise(fd)
             assert got in states
@@ -87,7 +96,7 @@ def test_one_byte_reads_racing_a_writer_never_see_a_torn_document(module):
 def test_parallel_readers_and_writers_see_only_whole_documents(module):
     with Processes() as children:
         for _ in range(2):
-            children.start(WRITER, "a", "b", "c")
+            children.start_writer("a", "b", "c")
         readers = [children.start(READER, "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                    for _ in range(2)]
         for reader in readers:
@@ -110,7 +119,7 @@ def test_threads_preading_one_open_file_see_whole_snapshots(module):
                 failures.append(got)
 
     with Processes() as children, opened(DEVICE) as fd:
-        children.start(WRITER, "a", "b", "c")
+        children.start_writer("a", "b", "c")
         threads = [threading.Thread(target=reader, args=(fd, offset)) for offset in (0, 20, 20)]
         for thread in threads:
             thread.start()
