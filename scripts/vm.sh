@@ -11,9 +11,10 @@
 #   --timeout  kill the guest after this many seconds (default 600)
 #   --rw DIR   make host DIR writable in the guest, at the same path
 # Console output streams to stdout without carriage returns or the firmware's
-# banner. The exit status is the command's; a guest that panics or dies
-# without reporting one exits 125, a timeout 124, an interrupted run 130,
-# each with a one-line reason and the last console lines on stderr.
+# banner. The exit status is the command's, except: a guest whose kernel
+# log shows a warning or oops, or that panics or dies without reporting a
+# status, exits 125; a timeout 124; an interrupted run 130; each with the
+# reason on stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND [ARG]..."
@@ -122,9 +123,12 @@ elif [ -s "$run/rc" ]; then
 	rc=$(cat "$run/rc")
 	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic'
 	n=$(grep -cE "$trouble" "$run/dmesg" 2>/dev/null || true)
-	if [ "$rc" != 0 ] && [ "${n:-0}" -gt 0 ]; then
+	if [ "${n:-0}" -gt 0 ]; then
+		# A kernel that warned or oopsed fails the run even when the
+		# command did not notice.
+		if [ "$rc" = 0 ]; then what="the command succeeded" rc=125; else what="the command failed ($rc)"; fi
 		{
-			echo "vm.sh: the command failed ($rc); trouble in the guest's kernel log ($n lines):"
+			echo "vm.sh: $what; trouble in the guest's kernel log ($n lines):"
 			grep -E "$trouble" "$run/dmesg" | head -n 40 | sed 's/^/  | /' || true
 		} >&2
 	fi
