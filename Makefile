@@ -34,11 +34,11 @@ demo: setup
 # The layer's pure parts on the host, against a fake glue, with ASan/UBSan.
 UNIT_FLAGS := -std=gnu++20 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Iinclude
-build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h
+build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h | setup
 	@mkdir -p $(@D)
 	g++ $(UNIT_FLAGS) unit-tests/*.cpp -lgtest -lgtest_main -pthread -o $@
 
-unit: setup build/unit/layer_test
+unit: build/unit/layer_test
 	@build/unit/layer_test --gtest_brief=1
 
 check: setup unit
@@ -60,11 +60,18 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
+# Kbuild's own clean where a kernel build dir exists; else the same files by
+# name (a build made in the trixie chroot, say, on a host with no headers).
 clean:
 	@kdir=$$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1); \
 	if [ -n "$$kdir" ]; then \
 		$(MAKE) -s -C "$$kdir" M=$(CURDIR) clean; \
-		[ ! -e bench/cmodule/Kbuild ] || $(MAKE) -s -C "$$kdir" M=$(CURDIR)/bench/cmodule clean; fi
+		$(MAKE) -s -C "$$kdir" M=$(CURDIR)/bench/cmodule clean; \
+	else \
+		for d in . module bench/cmodule; do \
+			rm -f $$d/*.o $$d/.*.o $$d/*.ko $$d/*.mod $$d/*.mod.c $$d/.*.cmd $$d/.*.d \
+				$$d/Module.symvers $$d/modules.order; done; \
+	fi
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all bench clean

@@ -37,7 +37,7 @@ if [ ! -e "$bp" ]; then
 	if [ -r "$sources" ]; then
 		uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$sources")
 	else
-		uri=$(awk '/^deb / && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
+		uri=$(awk '{sub(/\[[^]]*\] */, "")} /^deb / && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
 	fi
 	[ -n "$uri" ] || { echo "setup: cannot find the Debian mirror URI" >&2; exit 1; }
 	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
@@ -48,12 +48,20 @@ $SUDO apt-get update -q
 apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 	busybox-static python3 python3-pytest qemu-system-x86 coreutils util-linux libgtest-dev
 
-# bookworm's 6.1 first, by its versioned package names so that the
-# backports metapackages installed next do not replace it.
+# bookworm's 6.1 by its versioned package names, the ones the newest
+# non-backports linux-*-amd64 metapackage depends on: those metapackages
+# may already be the backports' ones, and the backports' would not keep 6.1.
+bookworm_kernel() { # $1: linux-image|linux-headers
+	local ver
+	ver=$(apt-cache madison "$1-amd64" |
+		awk -F'|' '$3 !~ /backports/ {gsub(/ /, "", $2); print $2}' | sort -V | tail -n 1)
+	[ -n "$ver" ] || { echo "setup: no bookworm $1-amd64 in apt's lists" >&2; exit 1; }
+	apt-cache show "$1-amd64=$ver" | awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}'
+}
 if ! have_kernel 6.1.; then
-	apt_install linux-image-amd64 linux-headers-amd64
-	pkgs=$(dpkg-query -W -f '${Package}\n' 'linux-image-6.1.*-amd64' 'linux-headers-6.1.*-amd64' 2>/dev/null || true)
-	[ -z "$pkgs" ] || $SUDO apt-mark manual $pkgs >/dev/null
+	image=$(bookworm_kernel linux-image)
+	headers=$(bookworm_kernel linux-headers)
+	apt_install "$image" "$headers"
 fi
 if ! have_kernel 6.12.; then
 	apt_install -t bookworm-backports linux-image-amd64 linux-headers-amd64
