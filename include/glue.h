@@ -4,8 +4,10 @@
  *
  * C header: module/glue.c, the only file that includes kernel headers.
  *
- * Each function wraps one kernel step and comes in a create/destroy pair;
- * none of them chains steps or unwinds: composition and rollback are the
+ * Each function wraps one kernel step and comes in a create/destroy pair.
+ * A create either succeeds or leaves nothing behind (freeing what it
+ * allocated for its own step, as the kernel's register functions do); none
+ * chains steps or undoes an earlier one: composition and rollback are the
  * C++ objects' job. Kernel objects cross as opaque handles, user addresses
  * as plain integers (only glue.c turns them back into __user pointers), and
  * failures as negative errnos. The header is valid C and C++ and needs no

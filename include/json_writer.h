@@ -77,7 +77,7 @@ template <const auto& fields> class BoolObject {
 						piece.text[piece.len++] = *s++;
 				};
 				for (const char* c = fields[i].name; *c; c++)
-					if (*c == '"' || *c == '\\' || *c < ' ')
+					if (*c == '"' || *c == '\\' || static_cast<unsigned char>(*c) < ' ')
 						__builtin_trap(); // A key JSON would need to escape.
 				add(i == 0 ? "{\"" : ",\"");
 				add(fields[i].name);

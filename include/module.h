@@ -26,21 +26,22 @@ public:
 		return 0;
 	}
 
-	void exit() { reinterpret_cast<Type*>(m_storage)->~Type(); }
+	void exit() { __builtin_launder(reinterpret_cast<Type*>(m_storage))->~Type(); }
 
 private:
 	alignas(Type) unsigned char m_storage[sizeof(Type)] = {};
 };
 
-// Like __init and __exit: the code that builds the module is freed after
-// init, and all of the C++ that init and exit run is inlined into them.
+// Like __init and __exit (which is also notrace): the code that builds the
+// module is freed after init, and all of the C++ that init and exit run is
+// inlined into them.
 #define KERNEL_MODULE(Type)                                                          \
 	static constinit ModuleSlot<Type> jsc_module_slot;                           \
 	extern "C" [[gnu::section(".init.text"), gnu::cold, gnu::flatten]] int jsc_module_init() \
 	{                                                                            \
 		return jsc_module_slot.init();                                       \
 	}                                                                            \
-	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten]] void jsc_module_exit() \
+	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten, gnu::no_instrument_function]] void jsc_module_exit() \
 	{                                                                            \
 		jsc_module_slot.exit();                                              \
 	}

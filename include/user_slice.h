@@ -12,13 +12,17 @@
 //
 // Fetch user memory once. Reading the same user bytes twice is a
 // time-of-check/time-of-use bug, because another thread can change them in
-// between. Wrong:
+// between. Wrong, a check of one fetch and a use of another:
 //
-//	auto len = TRY(reader.read<u32>());	// checks len <= max ...
-//	auto again = TRY(reader2.read<u32>());	// ... uses a second fetch
+//	auto len = TRY(UserSlice(addr, 4).reader().read<u32>());
+//	if (len > max)
+//		return EINVAL();
+//	auto used = TRY(UserSlice(addr, 4).reader().read<u32>()); // may be > max
 //
-// Right: read once into kernel memory, then check and use that copy. One
-// UserSliceReader per slice makes the second fetch hard to write by accident.
+// Right: read once into kernel memory, then check and use that copy. A
+// reader advances past what it read and a slice yields one reader, so
+// fetching the same bytes twice takes a second UserSlice of the same
+// address, which stands out in review.
 #pragma once
 
 #include "glue.h"

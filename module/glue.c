@@ -87,9 +87,15 @@ void jsc_unregister_chrdev_region(unsigned int devt)
 }
 
 /*
- * The cdev lives in glue memory because the kernel points into it. An open
- * file pins this module through .owner, so jsc_cdev_del() runs only when no
- * file uses the cdev any more.
+ * The cdev lives in glue memory because the kernel points into it, and is
+ * freed right after cdev_del(). That is safe because cdev_del() drops the
+ * last reference: its kobject's release, which clears every inode's
+ * i_cdev, runs before cdev_del() returns. The other references are open
+ * files, and an open file pins this module through .owner, so unload cannot
+ * run while one exists. (CONFIG_DEBUG_KOBJECT_RELEASE delays releases to
+ * catch code like this; Debian's kernels do not set it.) A failed init is
+ * the exception the kernel leaves to every driver: a file opened during
+ * init does not keep a failing module loaded.
  */
 int jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, const struct jsc_file_ops *ops)
 {
