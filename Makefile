@@ -5,6 +5,8 @@
 #   make demo                                  show it working in a QEMU guest
 #   make check [KVER=6.1|6.12|<release>]       run the pytest suite in a QEMU guest
 #   make check-all                             ... on every supported kernel
+#   make check-trixie                          ... on trixie-backports' newest kernel,
+#                                              built in a chroot (scripts/trixie.sh)
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make clean
@@ -49,6 +51,14 @@ check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
 		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
 
+# The newest Debian kernel's headers want trixie's gcc-14: the module is
+# built in a trixie chroot and the VM boots that chroot's kernel (KROOT).
+TRIXIE_ROOT ?= /var/tmp/jsonsysctl-trixie
+check-trixie: setup unit
+	@TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh build
+	@rel=$$(TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh release) && \
+	KROOT=$(TRIXIE_ROOT) scripts/vm.sh --kver $$rel -- $(PYTEST)
+
 # One VM run measures both modules round by round; see bench/.
 BENCH_OUT := $(CURDIR)/build/bench
 bench: setup
@@ -74,4 +84,4 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all cmodule setup unit demo check check-all bench clean
+.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean

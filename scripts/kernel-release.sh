@@ -2,16 +2,19 @@
 # Prints the installed Debian kernel release that a name stands for:
 # a full release (6.12.95+deb12-amd64) as it is, or a version prefix
 # (6.1, 6.12) as the newest installed /lib/modules/<prefix>.*-amd64.
-# Kernels are found by glob, never by a pinned ABI number.
+# Kernels are found by glob, never by a pinned ABI number. KROOT=DIR looks
+# in DIR/lib/modules instead (see vm.sh).
 set -euo pipefail
 want=${1:?usage: kernel-release.sh RELEASE|VERSION}
-if [ -d "/lib/modules/$want" ]; then
+kroot=${KROOT:-}
+kroot=${kroot%/}
+if [ -d "$kroot/lib/modules/$want" ]; then
 	echo "$want"
 	exit 0
 fi
-rel=$(cd /lib/modules 2>/dev/null && ls -d "$want".*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+rel=$(cd "$kroot/lib/modules" 2>/dev/null && ls -d "$want".*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$rel" ]; then
-	echo "kernel-release.sh: no installed kernel matches '$want' (run scripts/setup.sh)" >&2
+	echo "kernel-release.sh: no kernel in $kroot/lib/modules matches '$want' (run scripts/setup.sh${kroot:+ or scripts/trixie.sh setup})" >&2
 	exit 1
 fi
 echo "$rel"

@@ -5,11 +5,13 @@
 # Which modules are built in differs per kernel, so the list comes from
 # modules.dep; 6.12 ships .ko.xz, decompressed here because busybox's
 # insmod cannot be trusted with compressed modules.
+# KROOT=DIR takes the modules from DIR/lib/modules (see vm.sh).
 set -euo pipefail
 rel=${1:?usage: mkinitramfs.sh RELEASE}
+kroot=${KROOT:-}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(dirname "$here")/build/vm/initramfs-$rel.cpio
-moddir=/lib/modules/$rel
+moddir=${kroot%/}/lib/modules/$rel
 
 # Rebuilt when this script, the guest's init, busybox or the kernel's
 # modules (depmod rewrites modules.dep) are newer than the cached one.

@@ -10,6 +10,8 @@
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
 #   --timeout  kill the guest after this many seconds (default 600)
 #   --rw DIR   make host DIR writable in the guest, at the same path
+# KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
+# /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
 # Console output streams to stdout without carriage returns or the firmware's
 # banner. The exit status is the command's, except: a guest whose kernel
 # log shows a warning or oops, or that panics or dies without reporting a
@@ -34,10 +36,12 @@ done
 [ $# -gt 0 ] || die "no command given ($usage)"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$timeout'"
 rel=$("$here/kernel-release.sh" "$kver") || exit 2
-kernel=/boot/vmlinuz-$rel
+kroot=${KROOT:-}
+kroot=${kroot%/}
+kernel=$kroot/boot/vmlinuz-$rel
 [ -e "$kernel" ] || die "no $kernel for $rel (run scripts/setup.sh)"
 [ -r "$kernel" ] || die "$kernel is not readable by $(id -un)"
-[ -r "/lib/modules/$rel/modules.dep" ] || die "no /lib/modules/$rel/modules.dep (run scripts/setup.sh)"
+[ -r "$kroot/lib/modules/$rel/modules.dep" ] || die "no $kroot/lib/modules/$rel/modules.dep (run scripts/setup.sh)"
 initrd=$("$here/mkinitramfs.sh" "$rel")
 
 # The run share, writable by the guest: the command goes in; its exit
