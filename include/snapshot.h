@@ -23,6 +23,8 @@ public:
 	class Values {
 	public:
 		bool operator[](size_t i) const { return m_bits >> i & 1; }
+		// Bit i is the value of fields[i].
+		u32 bits() const { return m_bits & (taken - 1); }
 
 	private:
 		friend class Snapshot;

@@ -16,19 +16,17 @@ constinit Atomic<bool> g_a, g_b, g_c;
 // The one declared list: the sysctl table and the document both come from it.
 constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
 
-// The document: {"a":false,"b":false,"c":false}, pieces rendered at compile time.
-using Document = BoolObject<k_sysctls>;
+// What /dev/json serves: {"a":false,"b":false,"c":false} and a newline, and
+// the 7 other documents, all rendered at compile time.
+using Documents = BoolDocuments<k_sysctls>;
 
-// One open /dev/json. Every read serves a piece of one snapshot, rendered
-// whole into a stack buffer and copied out with one copy_to_user().
+// One open /dev/json. Every read serves a piece of the document of one
+// snapshot, copied out with one copy_to_user().
 class JsonFile {
 public:
 	Result<size_t> read(UserSlice buffer, Offset& pos)
 	{
-		JsonWriter<Document::max_size + 1> json;
-		Document::write(json, m_snapshot.for_read(pos));
-		json.append("\n", 1);
-		const auto document = TRY(json.finish());
+		const auto document = Documents::of(m_snapshot.for_read(pos).bits());
 		return move(buffer).writer().write_file(document, pos);
 	}
 

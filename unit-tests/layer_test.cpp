@@ -294,33 +294,41 @@ TEST_F(Layer, WriteFileLikeSimpleReadFromBuffer)
 
 Atomic<bool> g_a, g_b, g_c;
 constexpr Sysctl<Atomic<bool>> k_abc[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
-using Document = BoolObject<k_abc>;
+using Object = BoolObject<k_abc>;
+using Documents = BoolDocuments<k_abc>;
 
-struct Bits {
-	unsigned bits;
-	bool operator[](size_t i) const { return bits >> i & 1; }
-};
-
-TEST_F(Layer, BoolObjectRendersEveryCombinationExactly)
+std::string expected_document(unsigned bits)
 {
-	static_assert(Document::max_size == sizeof(R"({"a":false,"b":false,"c":false})") - 1);
 	const char* word[] = {"false", "true"};
+	return std::string("{\"a\":") + word[bits & 1] + ",\"b\":" + word[bits >> 1 & 1] +
+	       ",\"c\":" + word[bits >> 2 & 1] + "}\n";
+}
+
+TEST_F(Layer, BoolDocumentsHoldEveryCombinationExactly)
+{
+	static_assert(Object::max_size == sizeof(R"({"a":false,"b":false,"c":false})") - 1);
 	for (unsigned bits = 0; bits < 8; bits++) {
-		JsonWriter<Document::max_size> json;
-		Document::write(json, Bits{bits});
-		auto doc = json.finish();
-		ASSERT_FALSE(doc.is_error());
-		const Span<const char> span = doc.release_value();
-		EXPECT_EQ(std::string(span.data(), span.size()),
-			  std::string("{\"a\":") + word[bits & 1] + ",\"b\":" + word[bits >> 1 & 1] +
-				  ",\"c\":" + word[bits >> 2 & 1] + "}");
+		const Span<const char> doc = Documents::of(bits);
+		EXPECT_EQ(std::string(doc.data(), doc.size()), expected_document(bits));
+		const Span<const char> high = Documents::of(bits | 8); // not a field's bit
+		EXPECT_EQ(std::string(high.data(), high.size()), expected_document(bits));
 	}
+}
+
+TEST_F(Layer, BoolObjectFillsAWriterOfMaxSizeExactly)
+{
+	JsonWriter<Object::max_size> json;
+	Object::write(json, 0); // all false: the longest
+	auto doc = json.finish();
+	ASSERT_FALSE(doc.is_error());
+	const Span<const char> span = doc.release_value();
+	EXPECT_EQ(std::string(span.data(), span.size()) + "\n", expected_document(0));
 }
 
 TEST_F(Layer, JsonWriterReportsOverflowInsteadOfTruncating)
 {
-	JsonWriter<Document::max_size - 1> json;
-	Document::write(json, Bits{0});
+	JsonWriter<Object::max_size - 1> json;
+	Object::write(json, 0);
 	EXPECT_EQ(json.finish().error().to_errno(), k_eoverflow);
 }
 
