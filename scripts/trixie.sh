@@ -32,7 +32,8 @@ die() { echo "trixie.sh: $*" >&2; exit 1; }
 [[ $root == /?* ]] || die "TRIXIE_ROOT must be an absolute path, not '$root'"
 
 # The newest release that has both a vmlinuz and headers in the chroot. The
-# build link is absolute, so it is followed inside the chroot.
+# build link (absolute on some releases, relative on others) is resolved
+# inside the chroot, never on the host.
 release() {
 	local d link
 	for d in "$root"/lib/modules/*-amd64; do
@@ -52,13 +53,18 @@ mounted_under() {
 
 # Runs a command in the chroot, in a private mount namespace with /proc, /dev
 # and (with --tree) this tree at its own path; the namespace and its mounts go
-# away with the command. The trap unmounts them in order all the same.
+# away with the command. The trap unmounts them in order all the same. With
+# --tree the command runs as the tree's owner, so what it writes there is not
+# left owned by root.
 in_chroot() { # [--tree] COMMAND [ARG]...
-	local bind=
-	if [ "$1" = --tree ]; then bind=$tree; shift; fi
+	local bind='' user=0:0
+	if [ "$1" = --tree ]; then
+		bind=$tree user=$(stat -c %u:%g "$tree")
+		shift
+	fi
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare --mount --propagation private -- /bin/bash -euc '
-		root=$1 bind=$2; shift 2
+		root=$1 bind=$2 user=$3; shift 3
 		trap "umount -R \"\$root/proc\" \"\$root/dev\" 2>/dev/null; \
 			[ -z \"\$bind\" ] || umount \"\$root\$bind\" 2>/dev/null; true" EXIT
 		mount -t proc proc "$root/proc"
@@ -67,14 +73,17 @@ in_chroot() { # [--tree] COMMAND [ARG]...
 			mkdir -p "$root$bind"
 			mount --bind "$bind" "$root$bind"
 		fi
-		chroot "$root" /usr/bin/env -i \
+		home=/root
+		[ "$user" = 0:0 ] || home=/tmp
+		chroot --userspec="$user" "$root" /usr/bin/env -i \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive INITRD=No "$@"
-	' in_chroot "$root" "$bind" "$@"
+			HOME="$home" LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive INITRD=No "$@"
+	' in_chroot "$root" "$bind" "$user" "$@"
 }
 
 # The mirror this machine's apt uses, from its deb822 sources (else the
-# one-line list): the Debian archive's URI and the security archive's.
+# one-line list, its [option=...] part dropped): the Debian archive's URI and
+# the security archive's.
 mirror() { # $1: main|security
 	local sources=/etc/apt/sources.list.d/debian.sources uri
 	if [ -r "$sources" ]; then
@@ -83,10 +92,10 @@ mirror() { # $1: main|security
 		else
 			uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$sources")
 		fi
-	elif [ "$1" = security ]; then
-		uri=$(awk '/^deb / && $2 ~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 	else
-		uri=$(awk '/^deb / && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+		uri=$(sed -E 's/\[[^]]*\]//' /etc/apt/sources.list 2>/dev/null |
+			awk -v want="$1" '$1 == "deb" && ($2 ~ /security/) == (want == "security") {
+				print $2; exit }')
 	fi
 	echo "${uri%/}"
 }
@@ -151,7 +160,7 @@ setup() {
 }
 
 case ${1:-} in
-setup | build) [ "$(id -u)" -eq 0 ] || exec sudo -- "$0" "$@" ;;&
+setup | build) [ "$(id -u)" -eq 0 ] || exec sudo -- env TRIXIE_ROOT="$root" "$0" "$@" ;;&
 setup)
 	[ $# -eq 1 ] || die "$usage"
 	setup
@@ -164,6 +173,10 @@ build)
 	shift
 	[ $# -gt 0 ] || set -- all
 	rel=$(release) || rel=$(setup)
+	# A concurrent `setup` (which holds the lock exclusively) does not
+	# change the chroot under the build.
+	exec 9>"$root.lock"
+	flock -s 9
 	log=$(mktemp)
 	trap 'rm -f "$log"' EXIT
 	echo "trixie.sh: make KDIR=/lib/modules/$rel/build $* in $root" >&2
