@@ -13,10 +13,11 @@
 # KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
 # /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
 # Console output streams to stdout without carriage returns or the firmware's
-# banner. The exit status is the command's, except: a guest whose kernel
-# log shows a warning or oops, or that panics or dies without reporting a
-# status, exits 125; a timeout 124; an interrupted run 130; each with the
-# reason on stderr.
+# banner. The exit status is the command's, except: a command that succeeded
+# while the guest's kernel logged a warning or oops, or a guest that panics or
+# dies without reporting a status, exits 125; a timeout 124; an interrupted
+# run 130; each with the reason on stderr (a failed command keeps its status,
+# and the warning is shown).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND [ARG]..."
@@ -126,14 +127,22 @@ if [ -n "$signal" ]; then
 elif [ -s "$run/rc" ]; then
 	rc=$(cat "$run/rc")
 	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic'
-	n=$(grep -cE "$trouble" "$run/dmesg" 2>/dev/null || true)
+	# Only what the kernel logged from guest-init's marker on counts; if
+	# the marker is gone (the log wrapped), all of it does.
+	touch "$run/dmesg"
+	if grep -q 'guest-init: command starts' "$run/dmesg"; then
+		sed -n '/guest-init: command starts/,$p' "$run/dmesg" >"$run/dmesg.cmd"
+	else
+		cp "$run/dmesg" "$run/dmesg.cmd"
+	fi
+	n=$(grep -cE "$trouble" "$run/dmesg.cmd" || true)
 	if [ "${n:-0}" -gt 0 ]; then
 		# A kernel that warned or oopsed fails the run even when the
 		# command did not notice.
 		if [ "$rc" = 0 ]; then what="the command succeeded" rc=125; else what="the command failed ($rc)"; fi
 		{
 			echo "vm.sh: $what; trouble in the guest's kernel log ($n lines):"
-			grep -E "$trouble" "$run/dmesg" | head -n 40 | sed 's/^/  | /' || true
+			grep -E "$trouble" "$run/dmesg.cmd" | head -n 40 | sed 's/^/  | /' || true
 		} >&2
 	fi
 	exit "$rc"
