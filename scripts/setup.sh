@@ -52,11 +52,15 @@ apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 # non-backports linux-*-amd64 metapackage depends on: those metapackages
 # may already be the backports' ones, and the backports' would not keep 6.1.
 bookworm_kernel() { # $1: linux-image|linux-headers
-	local ver
+	local ver pkg
 	ver=$(apt-cache madison "$1-amd64" |
-		awk -F'|' '$3 !~ /backports/ {gsub(/ /, "", $2); print $2}' | sort -V | tail -n 1)
+		awk -F'|' '$3 ~ / bookworm(-security|-updates)?\// {gsub(/ /, "", $2); print $2}' |
+		sort -V | tail -n 1)
 	[ -n "$ver" ] || { echo "setup: no bookworm $1-amd64 in apt's lists" >&2; exit 1; }
-	apt-cache show "$1-amd64=$ver" | awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}'
+	pkg=$(apt-cache show "$1-amd64=$ver" |
+		awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}')
+	[ -n "$pkg" ] || { echo "setup: $1-amd64 $ver depends on no kernel package" >&2; exit 1; }
+	echo "$pkg"
 }
 if ! have_kernel 6.1.; then
 	image=$(bookworm_kernel linux-image)
