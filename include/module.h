@@ -32,9 +32,11 @@ private:
 	alignas(Type) unsigned char m_storage[sizeof(Type)] = {};
 };
 
-// Like __init and __exit (which is also notrace): the code that builds the
-// module is freed after init, and all of the C++ that init and exit run is
-// inlined into them.
+// Like __init and __exit: the code that builds the module is freed after
+// init, and all of the C++ that init and exit run is inlined into them.
+// __exit is also notrace, which on x86 is no_instrument_function (no
+// -pg/fentry call); other architectures spell notrace differently, and this
+// layer is built for x86-64 only.
 #define KERNEL_MODULE(Type)                                                          \
 	static constinit ModuleSlot<Type> jsc_module_slot;                           \
 	extern "C" [[gnu::section(".init.text"), gnu::cold, gnu::flatten]] int jsc_module_init() \

@@ -26,7 +26,10 @@ template <typename Storage> struct Sysctl {
 template <typename Storage> struct SysctlValue;
 
 // Atomic<bool>: reads as "0\n" or "1\n". A write is exactly "0" or "1", with
-// any space, tab or newline around it; anything else fails with EINVAL.
+// any space, tab or newline around it; anything else fails with EINVAL,
+// including a write of no bytes. (The kernel's proc_dointvec() takes a
+// zero-byte write as a successful no-op; here a write that sets nothing is
+// an error its writer hears about.)
 template <> struct SysctlValue<Atomic<bool>> {
 	static constexpr size_t max_text = 2;
 
