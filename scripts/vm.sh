@@ -133,6 +133,7 @@ elif [ -s "$run/rc" ]; then
 	if grep -q 'guest-init: command starts' "$run/dmesg"; then
 		sed -n '/guest-init: command starts/,$p' "$run/dmesg" >"$run/dmesg.cmd"
 	else
+		echo "vm.sh: guest-init's marker is not in the kernel log; judging all of it" >&2
 		cp "$run/dmesg" "$run/dmesg.cmd"
 	fi
 	n=$(grep -cE "$trouble" "$run/dmesg.cmd" || true)
