@@ -172,11 +172,12 @@ release)
 build)
 	shift
 	[ $# -gt 0 ] || set -- all
-	rel=$(release) || rel=$(setup)
+	release >/dev/null || (setup >/dev/null)
 	# A concurrent `setup` (which holds the lock exclusively) does not
-	# change the chroot under the build.
+	# change the chroot under the build, nor the release it builds for.
 	exec 9>"$root.lock"
 	flock -s 9
+	rel=$(release)
 	log=$(mktemp)
 	trap 'rm -f "$log"' EXIT
 	echo "trixie.sh: make KDIR=/lib/modules/$rel/build $* in $root" >&2
