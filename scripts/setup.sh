@@ -54,7 +54,8 @@ apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 bookworm_kernel() { # $1: linux-image|linux-headers
 	local ver pkg
 	ver=$(apt-cache madison "$1-amd64" |
-		awk -F'|' '$3 ~ / bookworm(-security|-updates)?\// {gsub(/ /, "", $2); print $2}' |
+		awk -F'|' '$3 ~ / (bookworm|oldstable)(-security|-updates)?\/.* Packages/ {
+			gsub(/ /, "", $2); print $2 }' |
 		sort -V | tail -n 1)
 	[ -n "$ver" ] || { echo "setup: no bookworm $1-amd64 in apt's lists" >&2; exit 1; }
 	pkg=$(apt-cache show "$1-amd64=$ver" |
