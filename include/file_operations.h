@@ -3,12 +3,18 @@
 //
 // C header: module/glue.c (struct file_operations and its trampolines).
 //
-// file_operations<File> is the table glue.c calls for a character device:
-// open() makes a File with `new (nothrow)`, read() forwards a UserSlice and
-// the file position to File::read(), release() deletes the File. File
-// provides a constructor that cannot fail and
+// file_operations<File> is the table glue.c calls for a character device.
+// open() makes a File, read() forwards a UserSlice and the file position to
+// File::read(), release() ends the File. File provides a constructor that
+// cannot fail and
 //
 //	Result<size_t> read(UserSlice buffer, Offset& pos);
+//
+// Where the File lives: a File that fits in the open file's private pointer
+// and has nothing to destroy (a snapshot word, say) is built in that slot,
+// so open() allocates nothing and cannot fail, and there is no release().
+// A larger File is made with `new (nothrow)` (open() fails with ENOMEM when
+// that fails) and deleted by release().
 //
 // A File is shared by every thread using the open file (pread() takes no
 // lock), so File::read() must be safe to run concurrently with itself.
@@ -19,30 +25,48 @@
 #include "types.h"
 #include "user_slice.h"
 
+template <typename File>
+inline constexpr bool file_in_slot = sizeof(File) <= sizeof(void*) &&
+				     alignof(File) <= alignof(void*) &&
+				     __has_trivial_destructor(File);
+
 template <typename File> struct FileAdapter {
-	static int open(void** file)
+	static File& get(void** slot)
 	{
-		*file = new (nothrow) File();
-		return *file ? 0 : ENOMEM().to_errno();
+		if constexpr (file_in_slot<File>)
+			return *__builtin_launder(reinterpret_cast<File*>(slot));
+		else
+			return *static_cast<File*>(*slot);
+	}
+
+	static int open(void** slot)
+	{
+		if constexpr (file_in_slot<File>) {
+			new (slot) File();
+			return 0;
+		} else {
+			*slot = new (nothrow) File();
+			return *slot ? 0 : ENOMEM().to_errno();
+		}
 	}
 
 	// Flattened: File::read() and the layer's inline helpers become this one
 	// function, the only C++ frame between glue.c's trampoline and the copy.
-	[[gnu::flatten]] static long read(void* file, unsigned long buffer, unsigned long len,
+	[[gnu::flatten]] static long read(void** slot, unsigned long buffer, unsigned long len,
 					  long long* pos)
 	{
-		auto result = static_cast<File*>(file)->read(UserSlice(buffer, len), *pos);
+		auto result = get(slot).read(UserSlice(buffer, len), *pos);
 		if (result.is_error())
 			return result.error().to_errno();
 		return static_cast<long>(result.release_value());
 	}
 
-	static void release(void* file) { delete static_cast<File*>(file); }
+	static void release(void** slot) { delete static_cast<File*>(*slot); }
 };
 
 template <typename File>
 inline constexpr jsc_file_ops file_operations = {
 	.open = FileAdapter<File>::open,
 	.read = FileAdapter<File>::read,
-	.release = FileAdapter<File>::release,
+	.release = file_in_slot<File> ? nullptr : FileAdapter<File>::release,
 };

@@ -28,13 +28,18 @@ struct jsc_class;
 struct jsc_device;
 struct jsc_sysctl;
 
-/* Character devices: what C++ implements for an open file. */
+/*
+ * Character devices: what C++ implements for an open file. Each call gets
+ * the address of the file's private_data: the open file's state lives in
+ * that pointer-sized slot or where it points.
+ */
 struct jsc_file_ops {
-	/* Sets *file to this open file's state. Returns 0 or -errno. */
+	/* Makes this open file's state in *file. Returns 0 or -errno. */
 	int (*open)(void **file);
 	/* Reads into user memory at ubuf; returns bytes read or -errno. */
-	long (*read)(void *file, unsigned long ubuf, unsigned long len, long long *pos);
-	void (*release)(void *file);
+	long (*read)(void **file, unsigned long ubuf, unsigned long len, long long *pos);
+	/* Frees what open() made; null when there is nothing to free. */
+	void (*release)(void **file);
 };
 
 /* alloc_chrdev_region() of one minor. */

@@ -58,12 +58,15 @@ static int jsc_open(struct inode *inode, struct file *file)
 
 static ssize_t jsc_read(struct file *file, char __user *buf, size_t len, loff_t *pos)
 {
-	return file_ops(file_inode(file))->read(file->private_data, (unsigned long)buf, len, pos);
+	return file_ops(file_inode(file))->read(&file->private_data, (unsigned long)buf, len, pos);
 }
 
 static int jsc_release(struct inode *inode, struct file *file)
 {
-	file_ops(inode)->release(file->private_data);
+	const struct jsc_file_ops *ops = file_ops(inode);
+
+	if (ops->release)
+		ops->release(&file->private_data);
 	return 0;
 }
 

@@ -123,25 +123,47 @@ TEST_F(Layer, AFailedChrdevStepUnwindsTheOnesBeforeIt)
 	}
 }
 
-TEST_F(Layer, FileOperationsOpenReadRelease)
+template <size_t padding> struct CountingFile {
+	int reads = 0;
+	char pad[padding] = {};
+	Result<size_t> read(UserSlice buffer, Offset& pos)
+	{
+		reads++;
+		pos += buffer.len();
+		return buffer.len();
+	}
+};
+
+TEST_F(Layer, AFileThatFitsLivesInThePrivateSlotWithoutRelease)
 {
-	struct Counting {
-		int reads = 0;
-		Result<size_t> read(UserSlice buffer, Offset& pos)
-		{
-			reads++;
-			pos += buffer.len();
-			return buffer.len();
-		}
-	};
-	const jsc_file_ops& ops = file_operations<Counting>;
-	void* file = nullptr;
-	ASSERT_EQ(ops.open(&file), 0);
+	using Small = CountingFile<1>;
+	static_assert(file_in_slot<Small>);
+	const jsc_file_ops& ops = file_operations<Small>;
+	EXPECT_EQ(ops.release, nullptr);
+	void* slot = reinterpret_cast<void*>(~0ul);
+	ASSERT_EQ(ops.open(&slot), 0);
+	EXPECT_EQ(reinterpret_cast<Small*>(&slot)->reads, 0); // built in place, over the ~0
 	long long pos = 0;
-	EXPECT_EQ(ops.read(file, 0x1000, 7, &pos), 7);
+	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
+	EXPECT_EQ(ops.read(&slot, 0x1000, 3, &pos), 3);
+	EXPECT_EQ(pos, 10);
+	EXPECT_EQ(reinterpret_cast<Small*>(&slot)->reads, 2);
+}
+
+TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
+{
+	using Large = CountingFile<64>;
+	static_assert(!file_in_slot<Large>);
+	const jsc_file_ops& ops = file_operations<Large>;
+	void* slot = nullptr;
+	ASSERT_EQ(ops.open(&slot), 0);
+	ASSERT_NE(slot, nullptr);
+	long long pos = 0;
+	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
 	EXPECT_EQ(pos, 7);
-	EXPECT_EQ(static_cast<Counting*>(file)->reads, 1);
-	ops.release(file); // ASan reports a leak or a mismatched delete
+	EXPECT_EQ(static_cast<Large*>(slot)->reads, 1);
+	ASSERT_NE(ops.release, nullptr);
+	ops.release(&slot); // ASan reports a leak or a mismatched delete
 }
 
 // Sysctls.
