@@ -41,36 +41,46 @@ static int injected_fault(void)
 
 /* Character devices. */
 
+/*
+ * A device's cdev is the kernel's own (cdev_alloc()): its kobject frees it
+ * when the last reference goes, which may be after cdev_del() returns (an
+ * open file holds one; CONFIG_DEBUG_KOBJECT_RELEASE delays every release).
+ * What C++ supplies is reached through the file's f_op instead, which
+ * points into this glue-owned record: a copy of jsc_fops per device. The
+ * record is freed by jsc_cdev_del(); every open file pins this module
+ * (fops .owner), so none is left when unload calls it.
+ */
 struct jsc_cdev {
-	struct cdev cdev;
+	struct cdev *cdev;
+	struct file_operations fops;
 	const struct jsc_file_ops *ops;
 };
 
-static const struct jsc_file_ops *file_ops(const struct inode *inode)
+static const struct jsc_file_ops *file_ops(const struct file *file)
 {
-	return container_of(inode->i_cdev, struct jsc_cdev, cdev)->ops;
+	return container_of(file->f_op, struct jsc_cdev, fops)->ops;
 }
 
 static int jsc_open(struct inode *inode, struct file *file)
 {
-	return file_ops(inode)->open(&file->private_data);
+	return file_ops(file)->open(&file->private_data);
 }
 
 static ssize_t jsc_read(struct file *file, char __user *buf, size_t len, loff_t *pos)
 {
-	return file_ops(file_inode(file))->read(&file->private_data, (unsigned long)buf, len, pos);
+	return file_ops(file)->read(&file->private_data, (unsigned long)buf, len, pos);
 }
 
 static int jsc_release(struct inode *inode, struct file *file)
 {
-	const struct jsc_file_ops *ops = file_ops(inode);
+	const struct jsc_file_ops *ops = file_ops(file);
 
 	if (ops->release)
 		ops->release(&file->private_data);
 	return 0;
 }
 
-/* No .write: write(2) fails with EINVAL in the VFS. */
+/* No .write: write(2) fails with EINVAL in the VFS. Each device copies it. */
 static const struct file_operations jsc_fops = {
 	.owner = THIS_MODULE,
 	.open = jsc_open,
@@ -89,32 +99,25 @@ void jsc_unregister_chrdev_region(unsigned int devt)
 	unregister_chrdev_region(devt, 1);
 }
 
-/*
- * The cdev lives in glue memory because the kernel points into it, and is
- * freed right after cdev_del(). That is safe because cdev_del() drops the
- * last reference: its kobject's release, which clears every inode's
- * i_cdev, runs before cdev_del() returns. The other references are open
- * files, and an open file pins this module through .owner, so unload cannot
- * run while one exists. (CONFIG_DEBUG_KOBJECT_RELEASE delays releases to
- * catch code like this; Debian's kernels do not set it.) A failed init is
- * the exception the kernel leaves to every driver: a file opened during
- * init does not keep a failing module loaded.
- */
 int jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, const struct jsc_file_ops *ops)
 {
-	struct jsc_cdev *c;
-	int err = injected_fault();
+	struct jsc_cdev *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	int err;
 
-	if (err)
-		return err;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
-	cdev_init(&c->cdev, &jsc_fops);
-	c->cdev.owner = THIS_MODULE;
+	c->cdev = cdev_alloc();
+	if (!c->cdev) {
+		kfree(c);
+		return -ENOMEM;
+	}
+	c->fops = jsc_fops;
 	c->ops = ops;
-	err = cdev_add(&c->cdev, devt, 1);
+	c->cdev->ops = &c->fops;
+	c->cdev->owner = THIS_MODULE;
+	err = injected_fault() ?: cdev_add(c->cdev, devt, 1);
 	if (err) {
+		kobject_put(&c->cdev->kobj);
 		kfree(c);
 		return err;
 	}
@@ -124,7 +127,7 @@ int jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, const struct jsc_file
 
 void jsc_cdev_del(struct jsc_cdev *c)
 {
-	cdev_del(&c->cdev);
+	cdev_del(c->cdev);
 	kfree(c);
 }
 
