@@ -39,8 +39,11 @@ public:
 		if (pos != 0 && (bits & taken))
 			return Values(bits);
 		const u32 now = load_fields();
-		if (pos == 0)
-			m_bits.store(now, MemoryOrder::Relaxed);
+		if (pos == 0) {
+			// Unchanged values leave the word, and its cache line, alone.
+			if (now != bits)
+				m_bits.store(now, MemoryOrder::Relaxed);
+		}
 		else if (!m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
 			return Values(bits); // Another first read won: serve its snapshot.
 		return Values(now);

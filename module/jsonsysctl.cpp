@@ -33,6 +33,7 @@ public:
 private:
 	Snapshot<k_sysctls> m_snapshot;
 };
+static_assert(file_in_slot<JsonFile>, "an open /dev/json allocates nothing");
 
 struct JsonSysctl {
 	SysctlTable sysctls; // /proc/sys/json-sysctl/{a,b,c}

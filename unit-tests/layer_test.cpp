@@ -142,12 +142,12 @@ TEST_F(Layer, AFileThatFitsLivesInThePrivateSlotWithoutRelease)
 	EXPECT_EQ(ops.release, nullptr);
 	void* slot = reinterpret_cast<void*>(~0ul);
 	ASSERT_EQ(ops.open(&slot), 0);
-	EXPECT_EQ(reinterpret_cast<Small*>(&slot)->reads, 0); // built in place, over the ~0
+	EXPECT_EQ(FileAdapter<Small>::get(&slot).reads, 0); // built in place, over the ~0
 	long long pos = 0;
 	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
 	EXPECT_EQ(ops.read(&slot, 0x1000, 3, &pos), 3);
 	EXPECT_EQ(pos, 10);
-	EXPECT_EQ(reinterpret_cast<Small*>(&slot)->reads, 2);
+	EXPECT_EQ(FileAdapter<Small>::get(&slot).reads, 2);
 }
 
 TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
