@@ -46,7 +46,11 @@ struct jsc_file_ops {
 int jsc_alloc_chrdev_region(unsigned int *devt, const char *name);
 void jsc_unregister_chrdev_region(unsigned int devt);
 
-/* cdev_init() + cdev_add() of glue-owned memory; the file's owner is this module. */
+/*
+ * cdev_alloc() + cdev_add(): the kernel frees the cdev after its last
+ * reference; jsc_cdev_del() frees glue's record of ops. The file's owner is
+ * this module.
+ */
 int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, const struct jsc_file_ops *ops);
 void jsc_cdev_del(struct jsc_cdev *cdev);
 
