@@ -1,13 +1,12 @@
 """insmod, rmmod and modinfo: loading, unloading, and failing to load."""
-import ctypes
 import errno
 import os
 
 import pytest
 
 from conftest import (DEVICE, KO, SYSCTL_DIR, assert_nothing_registered, char_devices, document,
-                      insmod, is_loaded, open_errno, opened, read_device, read_sysctl, rmmod, run,
-                      sysctl_path, write_sysctl)
+                      insmod, is_loaded, load, open_errno, opened, read_device, read_sysctl, rmmod,
+                      run, sysctl_path, unload, write_sysctl)
 
 # The init steps, in order: sysctl table, chrdev region, cdev, class, device.
 INIT_STEPS = 5
@@ -84,20 +83,15 @@ def test_reload_starts_from_initial_values(kernel):
     assert read_device() == document()
 
 
-libc = ctypes.CDLL(None, use_errno=True)
-SYS_FINIT_MODULE, SYS_DELETE_MODULE = 313, 176  # x86-64
-
-
 def test_hundred_load_unload_cycles(kernel):
     """What insmod and rmmod do, as syscalls: 100 exec pairs take too long
     under emulation."""
-    with opened(str(KO)) as ko:
-        for cycle in range(100):
-            assert libc.syscall(SYS_FINIT_MODULE, ko, b"", 0) == 0, \
-                f"cycle {cycle}: {os.strerror(ctypes.get_errno())}"
-            assert read_device() == document(), f"cycle {cycle}"
-            assert libc.syscall(SYS_DELETE_MODULE, b"jsonsysctl", os.O_NONBLOCK) == 0, \
-                f"cycle {cycle}: {os.strerror(ctypes.get_errno())}"
+    for cycle in range(100):
+        err = load()
+        assert err == 0, f"cycle {cycle}: load: {os.strerror(err)}"
+        assert read_device() == document(), f"cycle {cycle}"
+        err = unload()
+        assert err == 0, f"cycle {cycle}: unload: {os.strerror(err)}"
     assert_nothing_registered()
 
 
