@@ -48,7 +48,10 @@ static int injected_fault(void)
  * What C++ supplies is reached through the file's f_op instead, which
  * points into this glue-owned record: a copy of jsc_fops per device. The
  * record is freed by jsc_cdev_del(); every open file pins this module
- * (fops .owner), so none is left when unload calls it.
+ * (fops .owner), so none is left when unload calls it. A failing init is
+ * the exception the kernel leaves to every driver: a file opened (through
+ * a node made by hand) between cdev_add() and a later step's failure
+ * outlives the record, as it outlives the module's code.
  */
 struct jsc_cdev {
 	struct cdev *cdev;
