@@ -17,8 +17,7 @@ emit() { # what module round -- readbench args...
 
 measure() { # module ko round
 	insmod "$2"
-	emit json_pread "$1" "$3" -- pread /dev/json 64 $n
-	emit zero_pread "$1" "$3" -- pread /dev/zero 32 $n
+	emit json_pread "$1" "$3" -- pair /dev/json 64 /dev/zero 32 $n
 	emit procsys "$1" "$3" -- procsys $((n / 10))
 	emit readers_1 "$1" "$3" -- threads /dev/json 1 $n
 	emit readers_2 "$1" "$3" -- threads /dev/json 2 $n

@@ -3,6 +3,10 @@
  * readbench: times reads the way make bench needs them, inside the guest.
  *
  *   readbench pread PATH SIZE N       ns per pread(fd, buf, SIZE, 0)
+ *   readbench pair PATH SIZE FLOOR_PATH FLOOR_SIZE N
+ *                                     the same for PATH and FLOOR_PATH, timed
+ *                                     in alternating batches so the host's
+ *                                     noise falls on both alike
  *   readbench procsys N               ns per snapshot taken without us:
  *                                     open/read/close of the three sysctls
  *   readbench threads PATH THREADS N  reads/s over THREADS threads, each
@@ -61,6 +65,37 @@ static double time_pread(const char *path, size_t size, long n)
 	start = (now_ns() - start) / n;
 	close(fd);
 	return start;
+}
+
+static void time_pair(const char *path, size_t size, const char *floor_path, size_t floor_size,
+		      long n, double *ns, double *floor_ns)
+{
+	enum { batch = 1000 };
+	char buf[4096];
+	int fd = open_or_die(path), floor_fd = open_or_die(floor_path);
+	double t, total = 0, floor_total = 0;
+	long done, i;
+
+	if (size > sizeof(buf) || floor_size > sizeof(buf) || n < batch)
+		exit(2);
+	for (i = 0; i < n / 10; i++) {
+		pread_or_die(fd, buf, size);
+		pread_or_die(floor_fd, buf, floor_size);
+	}
+	for (done = 0; done < n; done += batch) {
+		t = now_ns();
+		for (i = 0; i < batch; i++)
+			pread_or_die(fd, buf, size);
+		total += now_ns() - t;
+		t = now_ns();
+		for (i = 0; i < batch; i++)
+			pread_or_die(floor_fd, buf, floor_size);
+		floor_total += now_ns() - t;
+	}
+	*ns = total / done;
+	*floor_ns = floor_total / done;
+	close(fd);
+	close(floor_fd);
 }
 
 static void procsys_snapshot(void)
@@ -137,7 +172,12 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "pread"))
 		printf("{\"ns\": %.1f}\n", time_pread(argv[2], atol(argv[3]), atol(argv[4])));
-	else if (argc == 3 && !strcmp(argv[1], "procsys"))
+	else if (argc == 7 && !strcmp(argv[1], "pair")) {
+		double ns, floor_ns;
+
+		time_pair(argv[2], atol(argv[3]), argv[4], atol(argv[5]), atol(argv[6]), &ns, &floor_ns);
+		printf("{\"ns\": %.1f, \"floor_ns\": %.1f}\n", ns, floor_ns);
+	} else if (argc == 3 && !strcmp(argv[1], "procsys"))
 		printf("{\"ns\": %.1f}\n", time_procsys(atol(argv[2])));
 	else if (argc == 5 && !strcmp(argv[1], "threads"))
 		printf("{\"reads_per_s\": %.0f}\n",
