@@ -57,6 +57,10 @@ static double time_pread(const char *path, size_t size, long n)
 	double start;
 	long i;
 
+	if (size > sizeof(buf) || n < 1) {
+		fprintf(stderr, "readbench pread: SIZE <= %zu, N >= 1\n", sizeof(buf));
+		exit(2);
+	}
 	for (i = 0; i < n / 10; i++)
 		pread_or_die(fd, buf, size);
 	start = now_ns();
@@ -76,8 +80,11 @@ static void time_pair(const char *path, size_t size, const char *floor_path, siz
 	double t, total = 0, floor_total = 0;
 	long done, i;
 
-	if (size > sizeof(buf) || floor_size > sizeof(buf) || n < batch)
+	if (size > sizeof(buf) || floor_size > sizeof(buf) || n < batch) {
+		fprintf(stderr, "readbench pair: SIZE and FLOOR_SIZE <= %zu, N >= %d\n",
+			sizeof(buf), (int)batch);
 		exit(2);
+	}
 	for (i = 0; i < n / 10; i++) {
 		pread_or_die(fd, buf, size);
 		pread_or_die(floor_fd, buf, floor_size);
@@ -122,6 +129,10 @@ static double time_procsys(long n)
 	double start;
 	long i;
 
+	if (n < 1) {
+		fprintf(stderr, "readbench procsys: N >= 1\n");
+		exit(2);
+	}
 	for (i = 0; i < n / 10; i++)
 		procsys_snapshot();
 	start = now_ns();
@@ -157,7 +168,8 @@ static double reads_per_second(const char *path, int threads, long n)
 
 	if (threads < 1 || threads > 64)
 		exit(2);
-	time_pread(path, 64, n / 10); /* warm-up */
+	if (n >= 10)
+		time_pread(path, 64, n / 10); /* warm-up */
 	start = now_ns();
 	for (i = 0; i < threads; i++) {
 		r[i] = (struct reader){ .path = path, .n = n };
