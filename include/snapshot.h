@@ -43,8 +43,7 @@ public:
 			// Unchanged values leave the word, and its cache line, alone.
 			if (now != bits)
 				m_bits.store(now, MemoryOrder::Relaxed);
-		}
-		else if (!m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
+		} else if (!m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
 			return Values(bits); // Another first read won: serve its snapshot.
 		return Values(now);
 	}

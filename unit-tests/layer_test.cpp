@@ -161,7 +161,7 @@ TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
 	long long pos = 0;
 	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
 	EXPECT_EQ(pos, 7);
-	EXPECT_EQ(static_cast<Large*>(slot)->reads, 1);
+	EXPECT_EQ(FileAdapter<Large>::get(&slot).reads, 1);
 	ASSERT_NE(ops.release, nullptr);
 	ops.release(&slot); // ASan reports a leak or a mismatched delete
 }
