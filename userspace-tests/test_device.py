@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from conftest import DEVICE, char_devices, document, opened, read_device, run, write_sysctl
+from conftest import DEVICE, char_devices, document, libc, opened, read_device, run, write_sysctl
 
 DOC = document()
 
@@ -131,7 +131,6 @@ def test_many_open_descriptors_each_read_the_document(module):
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-libc = ctypes.CDLL(None, use_errno=True)
 libc.read.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t)
 libc.read.restype = ctypes.c_ssize_t
 
