@@ -2,11 +2,11 @@
 /*
  * readbench: times reads the way make bench needs them, inside the guest.
  *
- *   readbench pread PATH SIZE N       ns per pread(fd, buf, SIZE, 0)
  *   readbench pair PATH SIZE FLOOR_PATH FLOOR_SIZE N
- *                                     the same for PATH and FLOOR_PATH, timed
- *                                     in alternating batches so the host's
- *                                     noise falls on both alike
+ *                                     ns per pread(fd, buf, SIZE, 0) of PATH
+ *                                     and of FLOOR_PATH, timed in alternating
+ *                                     batches so the host's noise falls on
+ *                                     both alike
  *   readbench procsys N               ns per snapshot taken without us:
  *                                     open/read/close of the three sysctls
  *   readbench threads PATH THREADS N  reads/s over THREADS threads, each
@@ -42,33 +42,17 @@ static int open_or_die(const char *path)
 	return fd;
 }
 
-static void pread_or_die(int fd, char *buf, size_t size)
+/* n reads of size bytes at offset 0. */
+static void preads(int fd, char *buf, size_t size, long n)
 {
-	if (pread(fd, buf, size, 0) <= 0) {
-		perror("pread");
-		exit(1);
-	}
-}
-
-static double time_pread(const char *path, size_t size, long n)
-{
-	char buf[4096];
-	int fd = open_or_die(path);
-	double start;
 	long i;
 
-	if (size > sizeof(buf) || n < 1) {
-		fprintf(stderr, "readbench pread: SIZE <= %zu, N >= 1\n", sizeof(buf));
-		exit(2);
+	for (i = 0; i < n; i++) {
+		if (pread(fd, buf, size, 0) <= 0) {
+			perror("pread");
+			exit(1);
+		}
 	}
-	for (i = 0; i < n / 10; i++)
-		pread_or_die(fd, buf, size);
-	start = now_ns();
-	for (i = 0; i < n; i++)
-		pread_or_die(fd, buf, size);
-	start = (now_ns() - start) / n;
-	close(fd);
-	return start;
 }
 
 static void time_pair(const char *path, size_t size, const char *floor_path, size_t floor_size,
@@ -78,25 +62,21 @@ static void time_pair(const char *path, size_t size, const char *floor_path, siz
 	char buf[4096];
 	int fd = open_or_die(path), floor_fd = open_or_die(floor_path);
 	double t, total = 0, floor_total = 0;
-	long done, i;
+	long done;
 
 	if (size > sizeof(buf) || floor_size > sizeof(buf) || n < batch) {
 		fprintf(stderr, "readbench pair: SIZE and FLOOR_SIZE <= %zu, N >= %d\n",
 			sizeof(buf), (int)batch);
 		exit(2);
 	}
-	for (i = 0; i < n / 10; i++) {
-		pread_or_die(fd, buf, size);
-		pread_or_die(floor_fd, buf, floor_size);
-	}
+	preads(fd, buf, size, n / 10); /* warm-up */
+	preads(floor_fd, buf, floor_size, n / 10);
 	for (done = 0; done < n; done += batch) {
 		t = now_ns();
-		for (i = 0; i < batch; i++)
-			pread_or_die(fd, buf, size);
+		preads(fd, buf, size, batch);
 		total += now_ns() - t;
 		t = now_ns();
-		for (i = 0; i < batch; i++)
-			pread_or_die(floor_fd, buf, floor_size);
+		preads(floor_fd, buf, floor_size, batch);
 		floor_total += now_ns() - t;
 	}
 	*ns = total / done;
@@ -152,10 +132,8 @@ static void *reader_main(void *arg)
 	struct reader *r = arg;
 	char buf[64];
 	int fd = open_or_die(r->path);
-	long i;
 
-	for (i = 0; i < r->n; i++)
-		pread_or_die(fd, buf, sizeof(buf));
+	preads(fd, buf, sizeof(buf), r->n);
 	close(fd);
 	return NULL;
 }
@@ -163,13 +141,15 @@ static void *reader_main(void *arg)
 static double reads_per_second(const char *path, int threads, long n)
 {
 	struct reader r[64];
+	char buf[64];
 	double start;
-	int i;
+	int fd, i;
 
 	if (threads < 1 || threads > 64)
 		exit(2);
-	if (n >= 10)
-		time_pread(path, 64, n / 10); /* warm-up */
+	fd = open_or_die(path); /* warm-up */
+	preads(fd, buf, sizeof(buf), n / 10);
+	close(fd);
 	start = now_ns();
 	for (i = 0; i < threads; i++) {
 		r[i] = (struct reader){ .path = path, .n = n };
@@ -182,9 +162,7 @@ static double reads_per_second(const char *path, int threads, long n)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "pread"))
-		printf("{\"ns\": %.1f}\n", time_pread(argv[2], atol(argv[3]), atol(argv[4])));
-	else if (argc == 7 && !strcmp(argv[1], "pair")) {
+	if (argc == 7 && !strcmp(argv[1], "pair")) {
 		double ns, floor_ns;
 
 		time_pair(argv[2], atol(argv[3]), argv[4], atol(argv[5]), atol(argv[6]), &ns, &floor_ns);
