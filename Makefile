@@ -70,6 +70,16 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
+# The kernel's own tooling on this tree (README: "Kernel tooling").
+#   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
+#
+compile_commands.json: FORCE
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) modules && \
+	scripts/compile-commands.py "$$kdir" $(CURDIR) $@
+
+FORCE:
+
 # Kbuild's own clean where a kernel build dir exists; else the same files by
 # name (a build made in the trixie chroot, say, on a host with no headers).
 clean:
@@ -84,4 +94,5 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean
+.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
+	FORCE
