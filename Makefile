@@ -70,13 +70,28 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
-# The kernel's own tooling on this tree (README: "Kernel tooling").
+# The kernel's own tooling on this tree (README: "Kernel tooling"); each
+# installs what it needs first (scripts/kernel-tools.sh).
 #   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
+#   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
 #
+# checkpatch.pl types glue.c does not follow, and why:
+#   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
+#                        glue.c is where the version #ifs belong (README)
+#   CONSTANT_COMPARISON  it misreads `LINUX_VERSION_CODE >= KERNEL_VERSION(...)`,
+#                        the form every kernel-version test takes
+#   CONST_STRUCT         struct jsc_cdev's file_operations is a per-device copy,
+#                        written once before cdev_add() publishes it: it is how
+#                        f_op leads back to the device's C++ ops (container_of)
+CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
+
 compile_commands.json: FORCE
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules && \
 	scripts/compile-commands.py "$$kdir" $(CURDIR) $@
+
+lint:
+	@KERNELS="$(SUPPORTED_KERNELS)" CHECKPATCH_IGNORE=$(CHECKPATCH_IGNORE) scripts/lint.sh
 
 FORCE:
 
@@ -95,4 +110,4 @@ clean:
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
-	FORCE
+	lint FORCE
