@@ -74,6 +74,8 @@ bench: setup
 # installs what it needs first (scripts/kernel-tools.sh).
 #   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
 #   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
+#   make format-check            clang-format 14 --dry-run over the tree's C and C++
+#   make format                  ... and rewrite the files
 #
 # checkpatch.pl types glue.c does not follow, and why:
 #   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
@@ -84,6 +86,7 @@ bench: setup
 #                        written once before cdev_add() publishes it: it is how
 #                        f_op leads back to the device's C++ ops (container_of)
 CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
+FORMAT_FILES = $(shell git ls-files '*.c' '*.cpp' '*.h')
 
 compile_commands.json: FORCE
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
@@ -92,6 +95,16 @@ compile_commands.json: FORCE
 
 lint:
 	@KERNELS="$(SUPPORTED_KERNELS)" CHECKPATCH_IGNORE=$(CHECKPATCH_IGNORE) scripts/lint.sh
+
+format-check:
+	@scripts/kernel-tools.sh format
+	@clang-format-14 --dry-run -Werror $(FORMAT_FILES) || { \
+		echo "format-check: FAILED: run 'make format' (clang-format-14 -i) and review the diff" >&2; exit 1; }
+	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
+
+format:
+	@scripts/kernel-tools.sh format
+	clang-format-14 -i $(FORMAT_FILES)
 
 FORCE:
 
@@ -110,4 +123,4 @@ clean:
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
-	lint FORCE
+	lint format-check format FORCE
