@@ -76,6 +76,7 @@ bench: setup
 #   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
 #   make format-check            clang-format 14 --dry-run over the tree's C and C++
 #   make format                  ... and rewrite the files
+#   make doc                     print every header's DOC: overview and glue.h's kernel-doc
 #
 # checkpatch.pl types glue.c does not follow, and why:
 #   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
@@ -106,6 +107,9 @@ format:
 	@scripts/kernel-tools.sh format
 	clang-format-14 -i $(FORMAT_FILES)
 
+doc:
+	@scripts/doc.sh
+
 FORCE:
 
 # Kbuild's own clean where a kernel build dir exists; else the same files by
@@ -123,4 +127,4 @@ clean:
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
-	lint format-check format FORCE
+	lint format-check format doc FORCE
