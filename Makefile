@@ -94,7 +94,7 @@ compile_commands.json: FORCE
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules && \
 	scripts/compile-commands.py "$$kdir" $(CURDIR) $@
 
-lint:
+lint: setup
 	@KERNELS="$(SUPPORTED_KERNELS)" CHECKPATCH_IGNORE=$(CHECKPATCH_IGNORE) scripts/lint.sh
 
 format-check:
