@@ -28,7 +28,7 @@ sparse_check() { # $1: kernel build dir
 	# -Wsparse-error: sparse exits non-zero on any warning, so Kbuild stops.
 	if ! out=$(nice -n 10 make -C "$1" M="$tree" C=2 CHECK="sparse -Wsparse-error" modules 2>&1); then
 		echo "$out" | grep -v '^make\[[0-9]*\]: \(Entering\|Leaving\)' >&2
-		fail "sparse ($rel)" "fix the sparse errors above in module/glue.c"
+		fail "sparse ($rel)" "fix what make C=2 printed above: sparse errors in module/glue.c, or the build itself"
 		return
 	fi
 	echo "$out" | grep -E '^  (CHECK|CXX)' || true
