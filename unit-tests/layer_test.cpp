@@ -123,6 +123,26 @@ TEST_F(Layer, AFailedChrdevStepUnwindsTheOnesBeforeIt)
 	}
 }
 
+// A device's tables are laid out in a sealed room of its File type's own,
+// which its cdev and its class share (the fake refuses another room).
+TEST_F(Layer, EachFileTypeHasOneSealedRoomForItsCdevAndClass)
+{
+	struct OtherFile : NullFile {};
+	{
+		auto json = Chrdev::create<NullFile>("json", Mode{0444});
+		auto other = Chrdev::create<OtherFile>("other", Mode{0444});
+		ASSERT_FALSE(json.is_error() || other.is_error());
+	}
+	{
+		auto again = Chrdev::create<NullFile>("json", Mode{0444});
+		ASSERT_FALSE(again.is_error());
+	}
+	ASSERT_EQ(fake::rooms.size(), 3u);
+	EXPECT_NE(fake::rooms[0], nullptr);
+	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
+	EXPECT_EQ(fake::rooms[0], fake::rooms[2]);
+}
+
 template <size_t padding> struct CountingFile {
 	int reads = 0;
 	char pad[padding] = {};
@@ -174,10 +194,31 @@ constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"x", g_x}, {"y", g_y}};
 TEST_F(Layer, SysctlTableRegistersEveryEntryAndUnregisters)
 {
 	{
-		auto table = SysctlTable::create("dir", k_sysctls, Mode{0644});
+		auto table = SysctlTable::create<k_sysctls>("dir", Mode{0644});
 		ASSERT_FALSE(table.is_error());
 	}
 	EXPECT_EQ(fake::log, (Logs{"+sysctl dir/x:420 dir/y:420", "-sysctl"}));
+}
+
+// The ctl_table the kernel calls through is laid out in a sealed room of
+// its list's own, the same one each time.
+constexpr Sysctl<Atomic<bool>> k_other_sysctls[] = {{"x", g_x}};
+
+TEST_F(Layer, EachListOfSysctlsHasOneSealedRoom)
+{
+	{
+		auto first = SysctlTable::create<k_sysctls>("dir", Mode{0644});
+		auto other = SysctlTable::create<k_other_sysctls>("other", Mode{0644});
+		ASSERT_FALSE(first.is_error() || other.is_error());
+	}
+	{
+		auto again = SysctlTable::create<k_sysctls>("dir", Mode{0644});
+		ASSERT_FALSE(again.is_error());
+	}
+	ASSERT_EQ(fake::rooms.size(), 3u);
+	EXPECT_NE(fake::rooms[0], nullptr);
+	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
+	EXPECT_EQ(fake::rooms[0], fake::rooms[2]);
 }
 
 int write_bool(Atomic<bool>& value, std::string text, long long pos = 0)
