@@ -94,7 +94,12 @@ static int jsc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* What every device's fops start from. No .write: write(2) fails with EINVAL in the VFS. */
+/*
+ * What every device's fops start from. No .write: write(2) fails with
+ * EINVAL in the VFS. An operation only some Files have (.poll, say) gets a
+ * second template, chosen by whether its jsc_file_ops member is set: those
+ * are constants, so a File without it gets a table without it.
+ */
 static const struct file_operations jsc_fops = {
 	.owner = THIS_MODULE,
 	.open = jsc_open,
