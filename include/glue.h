@@ -96,7 +96,8 @@ void jsc_device_destroy(struct jsc_device *dev);
 
 /*
  * Sysctls: a ctl_table laid out in room (count + 1 entries) and registered
- * under one directory. Module init only (__init). Names must outlive the
+ * under one directory. Module init only (__init). A room serves one
+ * directory: fails with EBUSY if it is taken. Names must outlive the
  * registration (string literals); data is handed back to the handler.
  * The handler gets a kernel buffer: the kernel copied the user's bytes.
  */

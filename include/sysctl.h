@@ -10,7 +10,8 @@
 //
 // The ctl_table the kernel calls through lives in a room per list of
 // sysctls, sealed when module init returns (glue.h): create() belongs in
-// module init, and takes the list as a template argument to find its room.
+// module init, takes the list as a template argument to find its room, and
+// registers a list once: a second create() of it fails with EBUSY.
 //
 // Since Linux 5.8 the handler gets a kernel buffer: the kernel fetched the
 // user's bytes once, and the handler parses that copy once.
@@ -97,6 +98,7 @@ int sysctl_handler(void* data, int write, void* buffer, unsigned long* len, long
 	return 0;
 }
 
+// Names the sealed room of one list of sysctls.
 template <const auto& sysctls> struct SysctlKey;
 
 class SysctlTable {
@@ -106,7 +108,8 @@ public:
 	 * Names must be string literals: the kernel keeps pointing at them.
 	 *
 	 * Return: the registration; unregistered when destroyed. Fails with
-	 * the kernel's errno, or ENOMEM where the kernel reports none.
+	 * EBUSY if sysctls are registered already, else with the kernel's
+	 * errno, or ENOMEM where the kernel reports none.
 	 */
 	template <const auto& sysctls> static Result<SysctlTable> create(const char* dir, Mode mode)
 	{

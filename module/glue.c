@@ -262,6 +262,8 @@ int __init jsc_register_sysctl(struct jsc_sysctl **out, struct jsc_sysctl_room *
 
 	if (err)
 		return err;
+	if (table[0].procname)
+		return -EBUSY; /* The room serves another directory. */
 	for (i = 0; i < count; i++)
 		table[i] = (struct ctl_table){
 			.procname = entries[i].name,

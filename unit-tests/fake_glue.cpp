@@ -33,6 +33,16 @@ static int create(const char* what)
 	return 0;
 }
 
+// Glue fills a sealed room once and refuses it after that, as module/glue.c does.
+static constexpr int k_ebusy = -16;
+static bool taken(const void* room)
+{
+	for (const void* r : rooms)
+		if (r == room)
+			return true;
+	return false;
+}
+
 static unsigned long copyable(unsigned long addr, unsigned long len)
 {
 	if (!fault_at || addr + len <= fault_at)
@@ -61,6 +71,8 @@ void jsc_unregister_chrdev_region(unsigned int) { log.push_back("-region"); }
 
 int jsc_cdev_add(jsc_cdev** cdev, unsigned int, jsc_chrdev_room* room, const jsc_file_ops*)
 {
+	if (taken(room))
+		return k_ebusy;
 	int err = create("cdev");
 	if (!err) {
 		*cdev = handle<jsc_cdev>(1);
@@ -95,6 +107,8 @@ void jsc_device_destroy(jsc_device*) { log.push_back("-device"); }
 int jsc_register_sysctl(jsc_sysctl** table, jsc_sysctl_room* room, const char* dir,
 			const jsc_sysctl_entry* entries, unsigned int count, jsc_sysctl_handler)
 {
+	if (taken(room))
+		return k_ebusy;
 	int err = create("sysctl");
 	if (err)
 		return err;
