@@ -37,7 +37,8 @@ public:
 	{
 		auto region = TRY(acquire<Region>(jsc_alloc_chrdev_region, name));
 		jsc_chrdev_room* room = sealed_room<jsc_chrdev_room, File>();
-		auto cdev = TRY(acquire<Cdev>(jsc_cdev_add, region.get(), room, &file_operations<File>));
+		auto cdev = TRY(
+			acquire<Cdev>(jsc_cdev_add, region.get(), room, &file_operations<File>));
 		auto device_class = TRY(acquire<Class>(jsc_class_create, room, name));
 		auto node = TRY(acquire<Node>(jsc_device_create, device_class.get(), region.get(),
 					      name, mode.bits));

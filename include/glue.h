@@ -108,9 +108,9 @@ struct jsc_sysctl_entry {
 };
 typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
 				  long long *pos);
-int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room,
-			const char *dir, const struct jsc_sysctl_entry *entries,
-			unsigned int count, jsc_sysctl_handler handler);
+int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room, const char *dir,
+			const struct jsc_sysctl_entry *entries, unsigned int count,
+			jsc_sysctl_handler handler);
 void jsc_unregister_sysctl(struct jsc_sysctl *table);
 
 /* kmalloc(GFP_KERNEL) and kfree(). */

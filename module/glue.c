@@ -162,13 +162,12 @@ static char *jsc_devnode(struct device *dev, umode_t *mode)
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 /* class_register() takes a const class: it lives in the sealed room. */
-int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room,
-			    const char *name)
+int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room, const char *name)
 {
 	struct class *cls = &chrdev_tables(room)->cls;
 	int err;
 
-	*cls = (struct class){ .name = name, .devnode = jsc_devnode };
+	*cls = (struct class){.name = name, .devnode = jsc_devnode};
 	err = injected_fault() ?: class_register(cls);
 	if (err)
 		return err;
@@ -187,8 +186,7 @@ void jsc_class_destroy(struct jsc_class *cls)
  * own, class_register()ed, would be released after a delay that can
  * outlast the module under CONFIG_DEBUG_KOBJECT_RELEASE.)
  */
-int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room,
-			    const char *name)
+int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room, const char *name)
 {
 	struct class *cls;
 	int err = injected_fault();
