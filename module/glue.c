@@ -62,6 +62,7 @@ struct jsc_chrdev_tables {
 	struct class cls;
 #endif
 };
+
 static_assert(sizeof(struct jsc_chrdev_tables) <= sizeof(struct jsc_chrdev_room));
 static_assert(__alignof__(struct jsc_chrdev_tables) <= __alignof__(struct jsc_chrdev_room));
 
