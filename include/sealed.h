@@ -23,15 +23,22 @@
 
 #include "types.h"
 
-template <typename Room, typename Key>
-[[gnu::noipa, gnu::no_instrument_function]] Room* sealed_room()
+// The address of the room just emitted, as this architecture takes it.
+#if defined(__x86_64__)
+#define JSC_ROOM_ADDRESS "lea 0b(%%rip), %[room]"
+#elif defined(__aarch64__)
+#define JSC_ROOM_ADDRESS "adrp %[room], 0b\n\tadd %[room], %[room], :lo12:0b"
+#else
+#error "sealed.h: say how this architecture takes a label's address"
+#endif
+
+template <typename Room, typename Key> [[gnu::noipa]] Room* sealed_room()
 {
 	Room* room;
-	asm(".pushsection .data..ro_after_init, \"aw\", @progbits\n\t"
+	asm(".pushsection .data..ro_after_init, \"aw\", %%progbits\n\t"
 	    ".balign %c[align]\n"
 	    "0:\t.zero %c[size]\n\t"
-	    ".popsection\n\t"
-	    "lea 0b(%%rip), %[room]"
+	    ".popsection\n\t" JSC_ROOM_ADDRESS
 	    : [room] "=r"(room)
 	    : [size] "i"(sizeof(Room)), [align] "i"(alignof(Room)));
 	return room;
