@@ -43,8 +43,11 @@ build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h | setup
 unit: build/unit/layer_test
 	@build/unit/layer_test --gtest_brief=1
 
+# check-sealed.py: no function pointer the kernel calls through is writable
+# after init (README, "How it is built"); on the .ko, before the guest boots.
 check: setup unit
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@scripts/check-sealed.py jsonsysctl.ko
 	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
 
 check-all: setup
@@ -56,6 +59,7 @@ check-all: setup
 TRIXIE_ROOT ?= /var/tmp/jsonsysctl-trixie
 check-trixie: setup unit
 	@TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh build
+	@scripts/check-sealed.py jsonsysctl.ko
 	@rel=$$(TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh release) && \
 	KROOT=$(TRIXIE_ROOT) scripts/vm.sh --kver $$rel -- $(PYTEST)
 

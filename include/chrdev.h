@@ -10,12 +10,18 @@
 // /dev/<name> with mode. If a step fails, the steps already taken are
 // destroyed on the way out; the destructor undoes all four in reverse.
 // While a File is open the module cannot be unloaded (the cdev's owner).
+//
+// The tables the kernel calls through for the device (its file_operations,
+// and on 6.4 and later its class) live in a room per File type, sealed when
+// module init returns (glue.h), so create() belongs in module init and a
+// File type serves one device: a second create<File>() fails with EBUSY.
 #pragma once
 
 #include "file_operations.h"
 #include "glue.h"
 #include "owned.h"
 #include "result.h"
+#include "sealed.h"
 #include "types.h"
 
 class Chrdev {
@@ -23,14 +29,17 @@ public:
 	/**
 	 * create() - register /dev/<name>, a character device serving File.
 	 *
-	 * Return: the registration. Fails with the errno of the first kernel
-	 * step that failed; nothing stays registered then.
+	 * Return: the registration. Fails with EBUSY if File serves a device
+	 * already, else with the errno of the first kernel step that failed;
+	 * nothing stays registered then.
 	 */
 	template <typename File> static Result<Chrdev> create(const char* name, Mode mode)
 	{
 		auto region = TRY(acquire<Region>(jsc_alloc_chrdev_region, name));
-		auto cdev = TRY(acquire<Cdev>(jsc_cdev_add, region.get(), &file_operations<File>));
-		auto device_class = TRY(acquire<Class>(jsc_class_create, name));
+		jsc_chrdev_room* room = sealed_room<jsc_chrdev_room, File>();
+		auto cdev = TRY(
+			acquire<Cdev>(jsc_cdev_add, region.get(), room, &file_operations<File>));
+		auto device_class = TRY(acquire<Class>(jsc_class_create, room, name));
 		auto node = TRY(acquire<Node>(jsc_device_create, device_class.get(), region.get(),
 					      name, mode.bits));
 		return Chrdev(move(region), move(cdev), move(device_class), move(node));

@@ -3,7 +3,9 @@
 //
 // C header: module/glue.c (struct file_operations and its trampolines).
 //
-// file_operations<File> is the table glue.c calls for a character device.
+// file_operations<File> is the table glue.c calls for a character device:
+// constant, and copied by module init next to the device's kernel
+// file_operations in a room sealed when init returns (chrdev.h, glue.h).
 // open() makes a File, read() forwards a UserSlice and the file position to
 // File::read(), release() ends the File. File provides a constructor that
 // cannot fail and

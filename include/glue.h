@@ -29,6 +29,29 @@ struct jsc_device;
 struct jsc_sysctl;
 
 /*
+ * Sealed rooms. The tables the kernel calls through (a device's
+ * file_operations and, on 6.4 and later, its class; a sysctl directory's
+ * ctl_table) and the C++ entry points their trampolines call are laid out
+ * by glue.c in rooms the C++ layer reserves in .data..ro_after_init
+ * (sealed.h): the module loader makes that section read-only when module
+ * init returns, as it does the kernel's __ro_after_init. The glue steps
+ * that fill a room are __init, so only module init can write one, and
+ * nothing the module allocates holds a function pointer the kernel calls.
+ * glue.c checks at compile time that each kernel table fits its room.
+ */
+enum { JSC_CHRDEV_ROOM_WORDS = 64, JSC_SYSCTL_ROOM_WORDS = 8 };
+
+/* One character device's tables. */
+struct jsc_chrdev_room {
+	void *words[JSC_CHRDEV_ROOM_WORDS];
+};
+
+/* One ctl_table entry; a directory of N sysctls takes N + 1 (a sentinel). */
+struct jsc_sysctl_room {
+	void *words[JSC_SYSCTL_ROOM_WORDS];
+};
+
+/*
  * Character devices: what C++ implements for an open file. Each call gets
  * the address of the file's private_data: the open file's state lives in
  * that pointer-sized slot or where it points.
@@ -47,14 +70,23 @@ int jsc_alloc_chrdev_region(unsigned int *devt, const char *name);
 void jsc_unregister_chrdev_region(unsigned int devt);
 
 /*
- * cdev_alloc() + cdev_add(): the kernel frees the cdev after its last
- * reference; jsc_cdev_del() frees glue's record of ops. The file's owner is
- * this module.
+ * cdev_alloc() + cdev_add() of a cdev whose file_operations glue lays out
+ * in room, with a copy of ops for its trampolines to call. Module init
+ * only (__init). A room serves one device: fails with EBUSY if it is
+ * taken. The file's owner is this module. The kernel frees the cdev after
+ * its last reference; jsc_cdev_del() drops glue's.
  */
-int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, const struct jsc_file_ops *ops);
+int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, struct jsc_chrdev_room *room,
+		 const struct jsc_file_ops *ops);
 void jsc_cdev_del(struct jsc_cdev *cdev);
 
-int jsc_class_create(struct jsc_class **cls, const char *name);
+/*
+ * A class named name whose devnode gives each device its mode. On 6.4 and
+ * later glue lays out the class in room (the one its cdev uses) and
+ * registers it (class_register()); before 6.4 class_create() allocates it.
+ * Module init only (__init).
+ */
+int jsc_class_create(struct jsc_class **cls, struct jsc_chrdev_room *room, const char *name);
 void jsc_class_destroy(struct jsc_class *cls);
 
 /* device_create(): devtmpfs makes /dev/<name> with the given mode. */
@@ -63,7 +95,9 @@ int jsc_device_create(struct jsc_device **dev, struct jsc_class *cls, unsigned i
 void jsc_device_destroy(struct jsc_device *dev);
 
 /*
- * Sysctls: a table registered under one directory. Names must outlive the
+ * Sysctls: a ctl_table laid out in room (count + 1 entries) and registered
+ * under one directory. Module init only (__init). A room serves one
+ * directory: fails with EBUSY if it is taken. Names must outlive the
  * registration (string literals); data is handed back to the handler.
  * The handler gets a kernel buffer: the kernel copied the user's bytes.
  */
@@ -74,7 +108,7 @@ struct jsc_sysctl_entry {
 };
 typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
 				  long long *pos);
-int jsc_register_sysctl(struct jsc_sysctl **table, const char *dir,
+int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room, const char *dir,
 			const struct jsc_sysctl_entry *entries, unsigned int count,
 			jsc_sysctl_handler handler);
 void jsc_unregister_sysctl(struct jsc_sysctl *table);

@@ -8,6 +8,11 @@
 // is read and written is SysctlValue<Storage>'s business: Atomic<bool> is
 // `0`/`1`, and a bounded atomic integer would be one more specialization.
 //
+// The ctl_table the kernel calls through lives in a room per list of
+// sysctls, sealed when module init returns (glue.h): create() belongs in
+// module init, takes the list as a template argument to find its room, and
+// registers a list once: a second create() of it fails with EBUSY.
+//
 // Since Linux 5.8 the handler gets a kernel buffer: the kernel fetched the
 // user's bytes once, and the handler parses that copy once.
 #pragma once
@@ -16,6 +21,7 @@
 #include "glue.h"
 #include "owned.h"
 #include "result.h"
+#include "sealed.h"
 #include "types.h"
 
 template <typename Storage> struct Sysctl {
@@ -92,6 +98,9 @@ int sysctl_handler(void* data, int write, void* buffer, unsigned long* len, long
 	return 0;
 }
 
+// Names the sealed room of one list of sysctls.
+template <const auto& sysctls> struct SysctlKey;
+
 class SysctlTable {
 public:
 	/**
@@ -99,16 +108,20 @@ public:
 	 * Names must be string literals: the kernel keeps pointing at them.
 	 *
 	 * Return: the registration; unregistered when destroyed. Fails with
-	 * the kernel's errno, or ENOMEM where the kernel reports none.
+	 * EBUSY if sysctls are registered already, else with the kernel's
+	 * errno, or ENOMEM where the kernel reports none.
 	 */
-	template <typename Storage, size_t N>
-	static Result<SysctlTable> create(const char* dir, const Sysctl<Storage> (&sysctls)[N],
-					  Mode mode)
+	template <const auto& sysctls> static Result<SysctlTable> create(const char* dir, Mode mode)
 	{
-		jsc_sysctl_entry entries[N];
-		for (size_t i = 0; i < N; i++)
+		using Storage = typename RemoveReference<decltype(sysctls[0].storage)>::Type;
+		constexpr size_t count = array_size(sysctls);
+		jsc_sysctl_entry entries[count];
+		for (size_t i = 0; i < count; i++)
 			entries[i] = {sysctls[i].name, &sysctls[i].storage, mode.bits};
-		auto table = TRY(acquire<Table>(jsc_register_sysctl, dir, entries, u32{N},
+		// The ctl_table's room: an entry each and a sentinel.
+		using Room = jsc_sysctl_room[count + 1];
+		jsc_sysctl_room* room = *sealed_room<Room, SysctlKey<sysctls>>();
+		auto table = TRY(acquire<Table>(jsc_register_sysctl, room, dir, entries, u32{count},
 						sysctl_handler<Storage>));
 		return SysctlTable(move(table));
 	}

@@ -42,26 +42,38 @@ static int injected_fault(void)
 /* Character devices. */
 
 /*
- * A device's cdev is the kernel's own (cdev_alloc()): its kobject frees it
- * when the last reference goes, which may be after cdev_del() returns (an
- * open file holds one; CONFIG_DEBUG_KOBJECT_RELEASE delays every release).
- * What C++ supplies is reached through the file's f_op instead, which
- * points into this glue-owned record: a copy of jsc_fops per device. The
- * record is freed by jsc_cdev_del(); every open file pins this module
- * (fops .owner), so none is left when unload calls it. A failing init is
- * the exception the kernel leaves to every driver: a file opened (through
- * a node made by hand) between cdev_add() and a later step's failure
- * outlives the record, as it outlives the module's code.
+ * A device's tables, laid out in its jsc_chrdev_room (glue.h): sealed once
+ * init returns. The kernel calls through fops (file->f_op points here) and,
+ * on 6.4 and later, cls; the trampolines find ops next to the fops they
+ * were called through, so a read costs no lookup.
+ *
+ * The cdev is the kernel's own (cdev_alloc()): its kobject frees it when the
+ * last reference goes, which may be after cdev_del() returns (an open file
+ * holds one; CONFIG_DEBUG_KOBJECT_RELEASE delays every release). Every open
+ * file pins this module (fops .owner), so none outlives the room. A failing
+ * init is the exception the kernel leaves to every driver: a file opened
+ * (through a node made by hand) between cdev_add() and a later step's
+ * failure outlives the room, as it outlives the module's code.
  */
-struct jsc_cdev {
-	struct cdev *cdev;
+struct jsc_chrdev_tables {
 	struct file_operations fops;
-	const struct jsc_file_ops *ops;
+	struct jsc_file_ops ops;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	struct class cls;
+#endif
 };
+
+static_assert(sizeof(struct jsc_chrdev_tables) <= sizeof(struct jsc_chrdev_room));
+static_assert(__alignof__(struct jsc_chrdev_tables) <= __alignof__(struct jsc_chrdev_room));
+
+static struct jsc_chrdev_tables *chrdev_tables(struct jsc_chrdev_room *room)
+{
+	return (struct jsc_chrdev_tables *)room;
+}
 
 static const struct jsc_file_ops *file_ops(const struct file *file)
 {
-	return container_of(file->f_op, struct jsc_cdev, fops)->ops;
+	return &container_of(file->f_op, struct jsc_chrdev_tables, fops)->ops;
 }
 
 static int jsc_open(struct inode *inode, struct file *file)
@@ -83,7 +95,12 @@ static int jsc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* No .write: write(2) fails with EINVAL in the VFS. Each device copies it. */
+/*
+ * What every device's fops start from. No .write: write(2) fails with
+ * EINVAL in the VFS. An operation only some Files have (.poll, say) gets a
+ * second template, chosen by whether its jsc_file_ops member is set: those
+ * are constants, so a File without it gets a table without it.
+ */
 static const struct file_operations jsc_fops = {
 	.owner = THIS_MODULE,
 	.open = jsc_open,
@@ -102,36 +119,34 @@ void jsc_unregister_chrdev_region(unsigned int devt)
 	unregister_chrdev_region(devt, 1);
 }
 
-int jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, const struct jsc_file_ops *ops)
+int __init jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, struct jsc_chrdev_room *room,
+			const struct jsc_file_ops *ops)
 {
-	struct jsc_cdev *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	struct jsc_chrdev_tables *t = chrdev_tables(room);
+	struct cdev *cdev;
 	int err;
 
-	if (!c)
+	if (t->fops.owner)
+		return -EBUSY; /* The room serves another device. */
+	t->fops = jsc_fops;
+	t->ops = *ops;
+	cdev = cdev_alloc();
+	if (!cdev)
 		return -ENOMEM;
-	c->cdev = cdev_alloc();
-	if (!c->cdev) {
-		kfree(c);
-		return -ENOMEM;
-	}
-	c->fops = jsc_fops;
-	c->ops = ops;
-	c->cdev->ops = &c->fops;
-	c->cdev->owner = THIS_MODULE;
-	err = injected_fault() ?: cdev_add(c->cdev, devt, 1);
+	cdev->ops = &t->fops;
+	cdev->owner = THIS_MODULE;
+	err = injected_fault() ?: cdev_add(cdev, devt, 1);
 	if (err) {
-		kobject_put(&c->cdev->kobj);
-		kfree(c);
+		kobject_put(&cdev->kobj);
 		return err;
 	}
-	*out = c;
+	*out = (struct jsc_cdev *)cdev;
 	return 0;
 }
 
-void jsc_cdev_del(struct jsc_cdev *c)
+void jsc_cdev_del(struct jsc_cdev *cdev)
 {
-	cdev_del(c->cdev);
-	kfree(c);
+	cdev_del((struct cdev *)cdev);
 }
 
 /* The device's mode travels as its driver data; devtmpfs asks for it here. */
@@ -146,18 +161,40 @@ static char *jsc_devnode(struct device *dev, umode_t *mode)
 	return NULL;
 }
 
-int jsc_class_create(struct jsc_class **out, const char *name)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+/* class_register() takes a const class: it lives in the sealed room. */
+int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room, const char *name)
+{
+	struct class *cls = &chrdev_tables(room)->cls;
+	int err;
+
+	*cls = (struct class){.name = name, .devnode = jsc_devnode};
+	err = injected_fault() ?: class_register(cls);
+	if (err)
+		return err;
+	*out = (struct jsc_class *)cls;
+	return 0;
+}
+
+void jsc_class_destroy(struct jsc_class *cls)
+{
+	class_unregister((struct class *)cls);
+}
+#else
+/*
+ * Before 6.4, class_create() allocates the class and the kernel's class
+ * release frees it: its devnode pointer stays in the heap. (A class of our
+ * own, class_register()ed, would be released after a delay that can
+ * outlast the module under CONFIG_DEBUG_KOBJECT_RELEASE.)
+ */
+int __init jsc_class_create(struct jsc_class **out, struct jsc_chrdev_room *room, const char *name)
 {
 	struct class *cls;
 	int err = injected_fault();
 
 	if (err)
 		return err;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	cls = class_create(name);
-#else
 	cls = class_create(THIS_MODULE, name);
-#endif
 	if (IS_ERR(cls))
 		return PTR_ERR(cls);
 	cls->devnode = jsc_devnode;
@@ -169,6 +206,7 @@ void jsc_class_destroy(struct jsc_class *cls)
 {
 	class_destroy((struct class *)cls);
 }
+#endif
 
 int jsc_device_create(struct jsc_device **out, struct jsc_class *cls, unsigned int devt,
 		      const char *name, unsigned short mode)
@@ -192,11 +230,14 @@ void jsc_device_destroy(struct jsc_device *dev)
 
 /* Sysctls. */
 
-struct jsc_sysctl {
-	struct ctl_table_header *header;
-	jsc_sysctl_handler handler;
-	struct ctl_table table[]; /* count entries and a zeroed sentinel */
-};
+/*
+ * A directory's ctl_table, laid out in its rooms (glue.h): sealed once init
+ * returns. Each entry's extra1 is the C++ handler jsc_proc_handler() calls.
+ * Neither 6.1's register_sysctl() nor unregister_sysctl_table() writes to
+ * the table after registering it; 6.11 and later take it const.
+ */
+static_assert(sizeof(struct ctl_table) <= sizeof(struct jsc_sysctl_room));
+static_assert(__alignof__(struct ctl_table) <= __alignof__(struct jsc_sysctl_room));
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 static int jsc_proc_handler(const struct ctl_table *t, int write, void *buf, size_t *len,
@@ -206,49 +247,45 @@ static int jsc_proc_handler(struct ctl_table *t, int write, void *buf, size_t *l
 			    loff_t *pos)
 #endif
 {
-	const struct jsc_sysctl *s = t->extra1;
-
-	return s->handler(t->data, write, buf, len, pos);
+	return ((jsc_sysctl_handler)t->extra1)(t->data, write, buf, len, pos);
 }
 
-int jsc_register_sysctl(struct jsc_sysctl **out, const char *dir,
-			const struct jsc_sysctl_entry *entries, unsigned int count,
-			jsc_sysctl_handler handler)
+int __init jsc_register_sysctl(struct jsc_sysctl **out, struct jsc_sysctl_room *room,
+			       const char *dir, const struct jsc_sysctl_entry *entries,
+			       unsigned int count, jsc_sysctl_handler handler)
 {
-	struct jsc_sysctl *s;
+	struct ctl_table *table = (struct ctl_table *)room;
+	struct ctl_table_header *header;
 	unsigned int i;
 	int err = injected_fault();
 
 	if (err)
 		return err;
-	s = kzalloc(struct_size(s, table, count + 1), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	s->handler = handler;
-	for (i = 0; i < count; i++) {
-		s->table[i].procname = entries[i].name;
-		s->table[i].data = entries[i].data;
-		s->table[i].mode = entries[i].mode;
-		s->table[i].proc_handler = jsc_proc_handler;
-		s->table[i].extra1 = s;
-	}
+	if (table[0].procname)
+		return -EBUSY; /* The room serves another directory. */
+	for (i = 0; i < count; i++)
+		table[i] = (struct ctl_table){
+			.procname = entries[i].name,
+			.data = entries[i].data,
+			.mode = entries[i].mode,
+			.proc_handler = jsc_proc_handler,
+			.extra1 = (void *)handler,
+		};
+	table[count] = (struct ctl_table){}; /* The sentinel 6.1 looks for. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	s->header = register_sysctl_sz(dir, s->table, count);
+	header = register_sysctl_sz(dir, table, count);
 #else
-	s->header = register_sysctl(dir, s->table);
+	header = register_sysctl(dir, table);
 #endif
-	if (!s->header) {
-		kfree(s);
+	if (!header)
 		return -ENOMEM; /* register_sysctl() reports no errno. */
-	}
-	*out = s;
+	*out = (struct jsc_sysctl *)header;
 	return 0;
 }
 
-void jsc_unregister_sysctl(struct jsc_sysctl *s)
+void jsc_unregister_sysctl(struct jsc_sysctl *table)
 {
-	unregister_sysctl_table(s->header);
-	kfree(s);
+	unregister_sysctl_table((struct ctl_table_header *)table);
 }
 
 /* Memory. */

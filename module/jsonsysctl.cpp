@@ -41,7 +41,7 @@ struct JsonSysctl {
 
 	static Result<JsonSysctl> create()
 	{
-		auto sysctls = TRY(SysctlTable::create("json-sysctl", k_sysctls, Mode{0644}));
+		auto sysctls = TRY(SysctlTable::create<k_sysctls>("json-sysctl", Mode{0644}));
 		auto json = TRY(Chrdev::create<JsonFile>("json", Mode{0444}));
 		return JsonSysctl{move(sysctls), move(json)};
 	}

@@ -12,6 +12,7 @@ std::vector<std::string> log;
 unsigned fail_step;
 int fail_errno;
 unsigned long fault_at;
+std::vector<const void*> rooms;
 static unsigned step;
 static char handle_memory[8];
 
@@ -21,6 +22,7 @@ void reset()
 	fail_step = step = 0;
 	fail_errno = 0;
 	fault_at = 0;
+	rooms.clear();
 }
 
 static int create(const char* what)
@@ -29,6 +31,16 @@ static int create(const char* what)
 		return fail_errno;
 	log.push_back(std::string("+") + what);
 	return 0;
+}
+
+// Glue fills a sealed room once and refuses it after that, as module/glue.c does.
+static constexpr int k_ebusy = -16;
+static bool taken(const void* room)
+{
+	for (const void* r : rooms)
+		if (r == room)
+			return true;
+	return false;
 }
 
 static unsigned long copyable(unsigned long addr, unsigned long len)
@@ -57,17 +69,23 @@ int jsc_alloc_chrdev_region(unsigned int* devt, const char*)
 }
 void jsc_unregister_chrdev_region(unsigned int) { log.push_back("-region"); }
 
-int jsc_cdev_add(jsc_cdev** cdev, unsigned int, const jsc_file_ops*)
+int jsc_cdev_add(jsc_cdev** cdev, unsigned int, jsc_chrdev_room* room, const jsc_file_ops*)
 {
+	if (taken(room))
+		return k_ebusy;
 	int err = create("cdev");
-	if (!err)
+	if (!err) {
 		*cdev = handle<jsc_cdev>(1);
+		rooms.push_back(room);
+	}
 	return err;
 }
 void jsc_cdev_del(jsc_cdev*) { log.push_back("-cdev"); }
 
-int jsc_class_create(jsc_class** cls, const char*)
+int jsc_class_create(jsc_class** cls, jsc_chrdev_room* room, const char*)
 {
+	if (rooms.empty() || room != rooms.back())
+		return -1; // Not the room the device's cdev uses.
 	int err = create("class");
 	if (!err)
 		*cls = handle<jsc_class>(2);
@@ -86,12 +104,15 @@ int jsc_device_create(jsc_device** dev, jsc_class*, unsigned int, const char*, u
 }
 void jsc_device_destroy(jsc_device*) { log.push_back("-device"); }
 
-int jsc_register_sysctl(jsc_sysctl** table, const char* dir, const jsc_sysctl_entry* entries,
-			unsigned int count, jsc_sysctl_handler)
+int jsc_register_sysctl(jsc_sysctl** table, jsc_sysctl_room* room, const char* dir,
+			const jsc_sysctl_entry* entries, unsigned int count, jsc_sysctl_handler)
 {
+	if (taken(room))
+		return k_ebusy;
 	int err = create("sysctl");
 	if (err)
 		return err;
+	rooms.push_back(room);
 	for (unsigned i = 0; i < count; i++)
 		log.back() += std::string(" ") + dir + "/" + entries[i].name + ":" +
 			      std::to_string(entries[i].mode);

@@ -123,6 +123,27 @@ TEST_F(Layer, AFailedChrdevStepUnwindsTheOnesBeforeIt)
 	}
 }
 
+// A device's tables are laid out in its File type's own sealed room, which
+// its cdev and its class share (the fake refuses another room) and which
+// serves one device: a second one fails and unwinds.
+TEST_F(Layer, EachFileTypeHasItsOwnSealedRoomForOneDevice)
+{
+	struct OtherFile : NullFile {};
+	auto json = Chrdev::create<NullFile>("json", Mode{0444});
+	auto other = Chrdev::create<OtherFile>("other", Mode{0444});
+	ASSERT_FALSE(json.is_error() || other.is_error());
+	ASSERT_EQ(fake::rooms.size(), 2u);
+	EXPECT_EQ(fake::rooms[0], (sealed_room<jsc_chrdev_room, NullFile>()));
+	EXPECT_EQ(fake::rooms[1], (sealed_room<jsc_chrdev_room, OtherFile>()));
+	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
+
+	fake::log.clear();
+	auto again = Chrdev::create<NullFile>("json2", Mode{0444});
+	ASSERT_TRUE(again.is_error());
+	EXPECT_EQ(again.error().to_errno(), -16); // EBUSY
+	EXPECT_EQ(fake::log, (Logs{"+region", "-region"}));
+}
+
 template <size_t padding> struct CountingFile {
 	int reads = 0;
 	char pad[padding] = {};
@@ -174,10 +195,29 @@ constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"x", g_x}, {"y", g_y}};
 TEST_F(Layer, SysctlTableRegistersEveryEntryAndUnregisters)
 {
 	{
-		auto table = SysctlTable::create("dir", k_sysctls, Mode{0644});
+		auto table = SysctlTable::create<k_sysctls>("dir", Mode{0644});
 		ASSERT_FALSE(table.is_error());
 	}
 	EXPECT_EQ(fake::log, (Logs{"+sysctl dir/x:420 dir/y:420", "-sysctl"}));
+}
+
+// The ctl_table the kernel calls through is laid out in its list's own
+// sealed room, which serves one registration.
+constexpr Sysctl<Atomic<bool>> k_other_sysctls[] = {{"x", g_x}};
+
+TEST_F(Layer, EachListOfSysctlsHasItsOwnSealedRoom)
+{
+	auto first = SysctlTable::create<k_sysctls>("dir", Mode{0644});
+	auto other = SysctlTable::create<k_other_sysctls>("other", Mode{0644});
+	ASSERT_FALSE(first.is_error() || other.is_error());
+	ASSERT_EQ(fake::rooms.size(), 2u);
+	EXPECT_EQ(fake::rooms[0], (*sealed_room<jsc_sysctl_room[3], SysctlKey<k_sysctls>>()));
+	EXPECT_EQ(fake::rooms[1], (*sealed_room<jsc_sysctl_room[2], SysctlKey<k_other_sysctls>>()));
+	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
+
+	auto again = SysctlTable::create<k_sysctls>("again", Mode{0644});
+	ASSERT_TRUE(again.is_error());
+	EXPECT_EQ(again.error().to_errno(), -16); // EBUSY
 }
 
 int write_bool(Atomic<bool>& value, std::string text, long long pos = 0)

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+// DOC: sealed.h - storage that becomes read-only when module init returns.
+//
+// C header: module/glue.c (which lays kernel tables out in it); the
+// kernel's __ro_after_init.
+//
+// sealed_room<Room, Key>() is the address of one zeroed Room per Key in
+// the section the kernel's __ro_after_init uses, .data..ro_after_init: the
+// module loader leaves it writable while module init runs and makes it
+// read-only when init returns (6.1 and later with STRICT_MODULE_RWX, on in
+// Debian's kernels). Glue lays out the tables the kernel calls through in
+// such rooms during init, so none of them can be written afterwards.
+//
+// Why asm: GCC 12 silently drops a section attribute from whatever a
+// template instantiates (GCC bug 70435), so a room per Key cannot be a
+// template variable. Instead each instantiation of sealed_room() emits its
+// own room. noipa keeps each one a single out-of-line function, never
+// inlined or cloned, so a Key has exactly one room. It emits no symbol of
+// its own: 6.1's loader seals only the first section of that name, and a
+// room lands in the one this object shares with glue.c's (tested on the
+// built module, scripts/check-sealed.py).
+#pragma once
+
+#include "types.h"
+
+// The address of the room just emitted, as this architecture takes it.
+#if defined(__x86_64__)
+#define JSC_ROOM_ADDRESS "lea 0b(%%rip), %[room]"
+#elif defined(__aarch64__)
+#define JSC_ROOM_ADDRESS "adrp %[room], 0b\n\tadd %[room], %[room], :lo12:0b"
+#else
+#error "sealed.h: say how this architecture takes a label's address"
+#endif
+
+template <typename Room, typename Key> [[gnu::noipa]] Room* sealed_room()
+{
+	Room* room;
+	asm(".pushsection .data..ro_after_init, \"aw\", %%progbits\n\t"
+	    ".balign %c[align]\n"
+	    "0:\t.zero %c[size]\n\t"
+	    ".popsection\n\t" JSC_ROOM_ADDRESS
+	    : [room] "=r"(room)
+	    : [size] "i"(sizeof(Room)), [align] "i"(alignof(Room)));
+	return room;
+}

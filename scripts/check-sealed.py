@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks a built jsonsysctl.ko: nothing the kernel calls through can be
+written after module init.
+
+Every relocation that takes the address of one of the module's functions
+(not a call or jump to it) must sit where nothing can write it once init
+returns: read-only data, the sealed .data..ro_after_init, init code or
+data (freed after init), or the sections the kernel keeps about code and
+never calls through (below, each with its reason). A function address
+stored anywhere else, a table in .data or code outside init that writes a
+function pointer (into the heap, say), fails the check. And the module has
+exactly one .data..ro_after_init, in no section group: 6.1's loader seals
+only the first section of that name.
+
+Init code may take function addresses: it runs before the seal, and it is
+what fills the sealed tables. Where init code stores them is beyond a
+static check (it could be the heap); userspace-tests/test_sealed.py asks the
+running kernel where the f_op and ctl_table it calls through are. One such
+store remains by design: before 6.4, glue's __init jsc_class_create() sets
+devnode in the class that class_create() allocates (README).
+
+    scripts/check-sealed.py jsonsysctl.ko
+
+Prints one line per finding and exits 1, or one summary line and exits 0.
+x86-64 ELF only (what the module is built for).
+"""
+import re
+import struct
+import sys
+
+SEALED = ".data..ro_after_init"
+
+# Where a function's address may be, and why that is safe.
+ALLOWED = [
+    (r"\.rodata(\..*)?", "read-only from load on"),
+    (re.escape(SEALED), "sealed when init returns"),
+    (r"\.init\..*", "init code and data, freed when init returns"),
+    (r"\.gnu\.linkonce\.this_module", "the kernel's struct module: its init and exit"),
+    (r"\.exit\.data", "___ADDRESSABLE(cleanup_module): keeps the symbol, never called through"),
+    (r"__mcount_loc", "ftrace call sites, patched, never called through"),
+    (r"__patchable_function_entries", "ftrace call sites, patched, never called through"),
+    (r"\.orc_unwind(_ip)?", "unwinder tables"),
+    (r"\.return_sites|\.call_sites|\.retpoline_sites", "mitigation patch sites"),
+    (r"\.static_call_sites|\.ibt_endbr_seal|\.altinstructions|\.smp_locks", "patch sites"),
+    (r"__ex_table|__bug_table|__jump_table", "fixup, BUG() and static-key sites, never called through"),
+]
+
+SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP = 0x1, 0x2, 0x4, 0x200
+SHT_SYMTAB, SHT_RELA = 2, 4
+STT_FUNC, STT_SECTION = 2, 3
+R_X86_64_PC32, R_X86_64_PLT32 = 2, 4
+
+
+class Elf:
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.data = f.read()
+        if self.data[:6] != b"\x7fELF\x02\x01":
+            sys.exit(f"{path}: not a 64-bit little-endian ELF file")
+        (shoff,) = struct.unpack_from("<Q", self.data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", self.data, 0x3A)
+        self.sections = []
+        for i in range(shnum):
+            name, typ, flags, _, off, size, link, info, _, entsize = struct.unpack_from(
+                "<IIQQQQIIQQ", self.data, shoff + i * shentsize)
+            self.sections.append(dict(name=name, type=typ, flags=flags, off=off, size=size,
+                                      link=link, info=info, entsize=entsize))
+        strtab = self.sections[shstrndx]
+        for s in self.sections:
+            s["name"] = self.string(strtab, s["name"])
+
+    def string(self, table, offset):
+        start = table["off"] + offset
+        return self.data[start:self.data.index(b"\0", start)].decode()
+
+    def symbols(self):
+        symtab = next(s for s in self.sections if s["type"] == SHT_SYMTAB)
+        strtab = self.sections[symtab["link"]]
+        for i in range(symtab["size"] // 24):
+            name, info, _, shndx, value, size = struct.unpack_from(
+                "<IBBHQQ", self.data, symtab["off"] + i * 24)
+            yield dict(name=self.string(strtab, name), type=info & 0xF, shndx=shndx,
+                       value=value, size=size)
+
+    def relocations(self, rela):
+        for i in range(rela["size"] // 24):
+            offset, info, addend = struct.unpack_from("<QQq", self.data, rela["off"] + i * 24)
+            yield offset, info >> 32, info & 0xFFFFFFFF, addend
+
+
+def is_code(section):
+    return section["flags"] & SHF_EXECINSTR
+
+
+def is_call_or_jump(elf, section, offset, typ):
+    """A rel32 operand of call, jmp or jcc: using a function, not storing it."""
+    if typ not in (R_X86_64_PC32, R_X86_64_PLT32) or offset < 1:
+        return False
+    at = section["off"] + offset
+    op = elf.data[at - 1]
+    return op in (0xE8, 0xE9) or (offset >= 2 and elf.data[at - 2] == 0x0F and 0x80 <= op <= 0x8F)
+
+
+def main(path):
+    elf = Elf(path)
+    sections = elf.sections
+    symbols = list(elf.symbols())
+    functions = [s for s in symbols if s["type"] == STT_FUNC and 0 < s["shndx"] < len(sections)]
+
+    def function_at(shndx, offset):
+        for f in functions:
+            if f["shndx"] == shndx and f["value"] <= offset < f["value"] + max(f["size"], 1):
+                return f["name"]
+        return f"{sections[shndx]['name']}+{offset:#x}"
+
+    findings = []
+    sealed = [s for s in sections if s["name"] == SEALED]
+    if len(sealed) != 1:
+        findings.append(f"{len(sealed)} {SEALED} sections, not 1: 6.1's loader seals only the first")
+    findings += [f"{SEALED} is in a section group: a second one may come with it"
+                 for s in sealed if s["flags"] & SHF_GROUP]
+
+    taken = {}  # Section name: function addresses it holds.
+    for rela in sections:
+        if rela["type"] != SHT_RELA:
+            continue
+        where = sections[rela["info"]]
+        if not where["flags"] & SHF_ALLOC:
+            continue  # Debug info and the like: never loaded.
+        for offset, sym, typ, addend in elf.relocations(rela):
+            s = symbols[sym]
+            if not 0 < s["shndx"] < len(sections) or not is_code(sections[s["shndx"]]):
+                continue
+            if s["type"] == STT_FUNC:
+                name = s["name"]
+            elif s["type"] == STT_SECTION:
+                # A PC-relative operand's addend is the target minus 4.
+                bias = 4 if typ in (R_X86_64_PC32, R_X86_64_PLT32) else 0
+                name = function_at(s["shndx"], addend + bias)
+            else:
+                continue
+            if is_code(where):
+                if is_call_or_jump(elf, where, offset, typ):
+                    continue
+                taken[where["name"]] = taken.get(where["name"], 0) + 1
+                if not where["name"].startswith(".init."):
+                    findings.append(f"code in {where['name']}+{offset:#x} takes the address of "
+                                    f"{name}: only init code may store a function pointer")
+                continue
+            taken[where["name"]] = taken.get(where["name"], 0) + 1
+            if not any(re.fullmatch(pattern, where["name"]) for pattern, _ in ALLOWED):
+                findings.append(f"{where['name']}+{offset:#x} holds the address of {name}, "
+                                f"and {where['name']} stays writable after init")
+            elif where["name"].startswith(".rodata") and where["flags"] & SHF_WRITE:
+                findings.append(f"{where['name']} holds the address of {name} and is "
+                                f"writable: the loader goes by flags, not names")
+    for line in findings:
+        print(f"{path}: {line}")
+    if findings:
+        return 1
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(taken.items(), key=lambda i: -i[1]))
+    print(f"{path}: sealed: every function address the module takes is in a read-only, "
+          f"sealed, init or kernel metadata section ({counts})")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))
