@@ -11,10 +11,12 @@
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <linux/wait.h>
 
 #include "glue.h"
 
@@ -23,6 +25,13 @@ static_assert(JSC_MAX_ERRNO == MAX_ERRNO);
 static_assert(sizeof(unsigned long) == sizeof(size_t));
 static_assert(sizeof(long long) == sizeof(loff_t));
 static_assert(sizeof(unsigned int) == sizeof(dev_t));
+static_assert(sizeof(wait_queue_head_t) <= JSC_WAIT_QUEUE_SIZE,
+	      "this kernel's wait_queue_head_t is larger: raise JSC_WAIT_QUEUE_SIZE in glue.h");
+static_assert(__alignof__(wait_queue_head_t) <= JSC_WAIT_QUEUE_ALIGN);
+static_assert(JSC_POLLIN == (__force unsigned int)EPOLLIN);
+static_assert(JSC_POLLPRI == (__force unsigned int)EPOLLPRI);
+static_assert(JSC_POLLERR == (__force unsigned int)EPOLLERR);
+static_assert(JSC_POLLRDNORM == (__force unsigned int)EPOLLRDNORM);
 
 /*
  * Test-only fault injection: fail_step=N makes the N-th glue step of module
@@ -74,6 +83,12 @@ static ssize_t jsc_read(struct file *file, char __user *buf, size_t len, loff_t 
 	return file_ops(file)->read(&file->private_data, (unsigned long)buf, len, pos);
 }
 
+static __poll_t jsc_poll(struct file *file, struct poll_table_struct *table)
+{
+	return (__force __poll_t)file_ops(file)->poll(&file->private_data, (struct jsc_file *)file,
+						     (struct jsc_poll_table *)table);
+}
+
 static int jsc_release(struct inode *inode, struct file *file)
 {
 	const struct jsc_file_ops *ops = file_ops(file);
@@ -88,6 +103,20 @@ static const struct file_operations jsc_fops = {
 	.owner = THIS_MODULE,
 	.open = jsc_open,
 	.read = jsc_read,
+	.release = jsc_release,
+	.llseek = default_llseek,
+};
+
+/*
+ * The same with .poll, for ops that have poll(). The kernel treats a file
+ * without .poll differently from any .poll it could be given (epoll_ctl()
+ * refuses it), so ops without poll() keep jsc_fops and nothing changes.
+ */
+static const struct file_operations jsc_poll_fops = {
+	.owner = THIS_MODULE,
+	.open = jsc_open,
+	.read = jsc_read,
+	.poll = jsc_poll,
 	.release = jsc_release,
 	.llseek = default_llseek,
 };
@@ -114,7 +143,7 @@ int jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, const struct jsc_file
 		kfree(c);
 		return -ENOMEM;
 	}
-	c->fops = jsc_fops;
+	c->fops = ops->poll ? jsc_poll_fops : jsc_fops;
 	c->ops = ops;
 	c->cdev->ops = &c->fops;
 	c->cdev->owner = THIS_MODULE;
@@ -249,6 +278,32 @@ void jsc_unregister_sysctl(struct jsc_sysctl *s)
 {
 	unregister_sysctl_table(s->header);
 	kfree(s);
+}
+
+/*
+ * Wait queues and poll. The storage is the C++ side's (glue.h); a queue
+ * that pollers of a file sleep on lives as long as the module, which every
+ * such poller pins through its open file.
+ */
+
+static wait_queue_head_t *wait_queue_head(struct jsc_wait_queue *wq)
+{
+	return (wait_queue_head_t *)wq;
+}
+
+void jsc_init_waitqueue_head(struct jsc_wait_queue *wq)
+{
+	init_waitqueue_head(wait_queue_head(wq));
+}
+
+void jsc_poll_wait(struct jsc_file *filp, struct jsc_wait_queue *wq, struct jsc_poll_table *table)
+{
+	poll_wait((struct file *)filp, wait_queue_head(wq), (struct poll_table_struct *)table);
+}
+
+void jsc_wake_up_poll(struct jsc_wait_queue *wq, unsigned int events)
+{
+	wake_up_interruptible_poll(wait_queue_head(wq), (__force __poll_t)events);
 }
 
 /* Memory. */

@@ -16,6 +16,8 @@ extern unsigned fail_step;
 extern int fail_errno;
 // User memory at or past this address faults (0: nothing faults).
 extern unsigned long fault_at;
+// The wait queue the log calls "queue"; any other is "other".
+extern const void* queue_name_address;
 
 void reset();
 
