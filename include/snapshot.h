@@ -61,7 +61,10 @@ public:
 	// Whether the values now differ from those this file serves (or, before
 	// its first read, from those at open). Never stores: polling a file
 	// leaves its snapshot as it was.
-	bool changed() const { return (load_fields() ^ m_bits.load(MemoryOrder::Relaxed)) & (taken - 1); }
+	bool changed() const
+	{
+		return (load_fields() ^ m_bits.load(MemoryOrder::Relaxed)) & (taken - 1);
+	}
 
 private:
 	static u32 load_fields()

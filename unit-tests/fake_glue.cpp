@@ -110,7 +110,10 @@ void jsc_unregister_sysctl(jsc_sysctl*) { log.push_back("-sysctl"); }
 // Wait queues: each step logged with the queue's address in log order, so
 // tests see what was woken and whether a poller queued before it looked.
 void jsc_init_waitqueue_head(jsc_wait_queue* wq) { log.push_back("init " + name(wq)); }
-void jsc_poll_wait(jsc_file*, jsc_wait_queue* wq, jsc_poll_table*) { log.push_back("wait " + name(wq)); }
+void jsc_poll_wait(jsc_file*, jsc_wait_queue* wq, jsc_poll_table*)
+{
+	log.push_back("wait " + name(wq));
+}
 void jsc_wake_up_poll(jsc_wait_queue* wq, unsigned int events)
 {
 	log.push_back("wake " + name(wq) + " " + std::to_string(events));

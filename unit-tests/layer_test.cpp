@@ -416,7 +416,8 @@ TEST_F(Layer, SnapshotFirstReadPastZeroServesTheCurrentValuesAndClearsTheNews)
 // Wait queues, poll and notification.
 
 constinit WaitQueue g_queue, g_other;
-static_assert(sizeof(WaitQueue) == JSC_WAIT_QUEUE_SIZE && alignof(WaitQueue) == JSC_WAIT_QUEUE_ALIGN);
+static_assert(sizeof(WaitQueue) == JSC_WAIT_QUEUE_SIZE);
+static_assert(alignof(WaitQueue) == JSC_WAIT_QUEUE_ALIGN);
 static_assert(PollEvents::readable().bits == 0x41 && PollEvents::priority().bits == 0x2);
 
 // A file that serves the three values and tells when they change, as

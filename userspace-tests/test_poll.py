@@ -27,7 +27,7 @@ PRI = select.POLLPRI
 WATCHER = TOP / "build" / "tools" / "jsonwatch"
 # Long enough never to expire in a passing test under emulation; a test
 # that fails waits this long at most.
-BLOCK_S = 20
+BLOCK_S = 15
 
 
 def events(fd, timeout_ms=0, mask=NEWS):
@@ -68,7 +68,9 @@ def voluntary_switches(tid):
 
 
 class Blocked(threading.Thread):
-    """Runs wait() in a thread that sleeps in it; result() is what it returned."""
+    """Runs wait() in a thread that sleeps in it; result() is what it
+    returned. As a context manager it waits for the thread on the way out,
+    so that a failing test cannot leave a poller holding the module."""
 
     def __init__(self, wait):
         super().__init__(daemon=True)
@@ -90,12 +92,26 @@ class Blocked(threading.Thread):
             self.error = e
         self.returned_at = time.monotonic()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.join(BLOCK_S + 5)
+
     def result(self):
         self.join(BLOCK_S + 5)
         assert not self.is_alive(), "the poller never returned"
         if self.error:
             raise self.error
         return self.value
+
+
+def readline(child, timeout=BLOCK_S):
+    """The child's next line of output (an unbuffered pipe: nothing waits
+    unseen in a buffer), failing after timeout seconds."""
+    if not select.select([child.stdout], [], [], timeout)[0]:
+        pytest.fail(f"no output from pid {child.pid} within {timeout} s")
+    return child.stdout.readline()
 
 
 def poll_blocking(fd, mask=select.POLLPRI):
@@ -240,15 +256,15 @@ def test_a_sysctl_w_wakes_a_blocked_poller(module, how):
             "epoll": lambda: ep.poll(BLOCK_S),
             "epoll-edge": lambda: ep.poll(BLOCK_S),
         }[how]
-        poller = Blocked(wait)
-        assert run("sysctl", "-w", "json-sysctl.a=1").returncode == 0
-        expected = {
-            "poll": PRI,
-            "select": ([], [], [fd]),
-            "epoll": [(fd, select.EPOLLPRI)],
-            "epoll-edge": [(fd, select.EPOLLPRI)],
-        }[how]
-        assert poller.result() == expected
+        with Blocked(wait) as poller:
+            assert run("sysctl", "-w", "json-sysctl.a=1").returncode == 0
+            expected = {
+                "poll": PRI,
+                "select": ([], [], [fd]),
+                "epoll": [(fd, select.EPOLLPRI)],
+                "epoll-edge": [(fd, select.EPOLLPRI)],
+            }[how]
+            assert poller.result() == expected
         assert os.pread(fd, 64, 0) == document(a=True)
 
 
@@ -257,30 +273,30 @@ def test_a_write_that_changes_nothing_wakes_nobody(module):
     (its count of voluntary sleeps stays) and wakes for a change."""
     with opened(DEVICE) as fd:
         os.pread(fd, 64, 0)
-        poller = Blocked(poll_blocking(fd))
-        before = voluntary_switches(poller.tid)
-        for _ in range(20):
-            assert write_sysctl("a", b"0") == 1
-        for _ in range(3):
-            assert run("sysctl", "-w", "json-sysctl.b=0").returncode == 0
-        time.sleep(0.2)
-        assert voluntary_switches(poller.tid) == before, "an unchanged write woke the poller"
-        assert poller.is_alive()
-        write_sysctl("a", b"1")
-        assert poller.result() == PRI
+        with Blocked(poll_blocking(fd)) as poller:
+            before = voluntary_switches(poller.tid)
+            for _ in range(20):
+                assert write_sysctl("a", b"0") == 1
+            for _ in range(3):
+                assert run("sysctl", "-w", "json-sysctl.b=0").returncode == 0
+            time.sleep(0.2)
+            assert voluntary_switches(poller.tid) == before, "an unchanged write woke the poller"
+            assert poller.is_alive()
+            write_sysctl("a", b"1")
+            assert poller.result() == PRI
 
 
 def test_a_failed_write_wakes_nobody(module):
     with opened(DEVICE) as fd:
-        poller = Blocked(poll_blocking(fd))
-        before = voluntary_switches(poller.tid)
-        for text in (b"2", b"", b"yes", b"1" * 5000):
-            with pytest.raises(OSError):
-                write_sysctl("a", text)
-        time.sleep(0.2)
-        assert voluntary_switches(poller.tid) == before
-        write_sysctl("c", b"1")
-        assert poller.result() == PRI
+        with Blocked(poll_blocking(fd)) as poller:
+            before = voluntary_switches(poller.tid)
+            for text in (b"2", b"", b"yes", b"1" * 5000):
+                with pytest.raises(OSError):
+                    write_sysctl("a", text)
+            time.sleep(0.2)
+            assert voluntary_switches(poller.tid) == before
+            write_sysctl("c", b"1")
+            assert poller.result() == PRI
 
 
 # Sleeps in poll(), select() or epoll_wait() on its own /dev/json until the
@@ -297,13 +313,13 @@ for _ in range(changes):
     if how == "poll":
         p = select.poll()
         p.register(fd, select.POLLPRI)
-        ready = p.poll(60000)
+        ready = p.poll(20000)
     elif how == "select":
-        ready = select.select([], [], [fd], 60)[2]
+        ready = select.select([], [], [fd], 20)[2]
     else:
-        ready = ep.poll(60)
+        ready = ep.poll(20)
     if not ready:
-        sys.exit("no news in 60 s")
+        sys.exit("no news in 20 s")
     sys.stdout.buffer.write(os.pread(fd, 64, 0))
     sys.stdout.flush()
 """
@@ -314,10 +330,10 @@ def start_children(count, changes):
     children = []
     for i in range(count):
         child = subprocess.Popen([sys.executable, "-c", CHILD, hows[i % 4], str(changes)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
         children.append(child)
     for child in children:
-        assert child.stdout.readline() == document()
+        assert readline(child) == document()
     return children
 
 
@@ -328,7 +344,7 @@ def test_blocked_pollers_in_several_processes_all_wake(module):
             wait_until_sleeping(child.pid, child.pid)
         write_sysctl("a", b"1")
         for child in children:
-            assert child.stdout.readline() == document(a=True)
+            assert readline(child) == document(a=True)
         for child in children:
             wait_until_sleeping(child.pid, child.pid)
         assert run("sysctl", "-w", "json-sysctl.c=1").returncode == 0
@@ -364,11 +380,11 @@ print(wakeups, flush=True)
 def test_rapid_toggling_leaves_every_poller_with_the_final_state(module):
     import random
     rng = random.Random(13)
-    children = [subprocess.Popen([sys.executable, "-c", TOGGLE_POLLER], stdout=subprocess.PIPE)
-                for _ in range(4)]
+    children = [subprocess.Popen([sys.executable, "-c", TOGGLE_POLLER], stdout=subprocess.PIPE,
+                                 bufsize=0) for _ in range(4)]
     try:
         for child in children:
-            assert child.stdout.readline() == b"ready\n"
+            assert readline(child) == b"ready\n"
         fds = {name: os.open(sysctl_path(name), os.O_WRONLY) for name in "abc"}
         state = {"a": False, "b": False, "c": False}
         try:
@@ -395,11 +411,11 @@ def test_rapid_toggling_leaves_every_poller_with_the_final_state(module):
 
 def test_rmmod_is_refused_while_a_poller_sleeps(module):
     with opened(DEVICE) as fd:
-        poller = Blocked(poll_blocking(fd))
-        assert unload() in (errno.EBUSY, errno.EAGAIN)
-        assert poller.is_alive()
-        write_sysctl("a", b"1")
-        assert poller.result() == PRI
+        with Blocked(poll_blocking(fd)) as poller:
+            assert unload() in (errno.EBUSY, errno.EAGAIN)
+            assert poller.is_alive()
+            write_sysctl("a", b"1")
+            assert poller.result() == PRI
     # The module fixture now unloads it, which must succeed.
 
 
@@ -408,11 +424,11 @@ def test_closing_the_file_under_a_sleeping_poller(module):
     file, so the module stays pinned; the next change wakes it and poll()
     finds the descriptor gone (POLLNVAL)."""
     fd = os.open(DEVICE, os.O_RDONLY)
-    poller = Blocked(poll_blocking(fd))
-    os.close(fd)
-    assert unload() in (errno.EBUSY, errno.EAGAIN)
-    write_sysctl("a", b"1")
-    assert poller.result() == select.POLLNVAL
+    with Blocked(poll_blocking(fd)) as poller:
+        os.close(fd)
+        assert unload() in (errno.EBUSY, errno.EAGAIN)
+        write_sysctl("a", b"1")
+        assert poller.result() == select.POLLNVAL
 
 
 def test_closing_the_file_under_a_sleeping_epoll_wait_unhooks_it(kernel):
@@ -424,12 +440,12 @@ def test_closing_the_file_under_a_sleeping_epoll_wait_unhooks_it(kernel):
     ep = select.epoll()
     try:
         ep.register(fd, select.EPOLLPRI)
-        poller = Blocked(lambda: ep.poll(3))
-        os.close(fd)
-        assert unload() == 0
-        assert_nothing_registered()
-        assert poller.is_alive()
-        assert poller.result() == []
+        with Blocked(lambda: ep.poll(3)) as poller:
+            os.close(fd)
+            assert unload() == 0
+            assert_nothing_registered()
+            assert poller.is_alive()
+            assert poller.result() == []
     finally:
         ep.close()
 
@@ -447,9 +463,10 @@ def test_closing_an_epoll_set_that_holds_the_file(module):
 
 @pytest.mark.parametrize("how", ["poll", "select", "epoll"])
 def test_killing_a_sleeping_poller(module, how):
-    child = subprocess.Popen([sys.executable, "-c", CHILD, how, "1"], stdout=subprocess.PIPE)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, how, "1"], stdout=subprocess.PIPE,
+                             bufsize=0)
     try:
-        assert child.stdout.readline() == document()
+        assert readline(child) == document()
         wait_until_sleeping(child.pid, child.pid)
         assert unload() in (errno.EBUSY, errno.EAGAIN)
     finally:
@@ -477,15 +494,16 @@ def test_proc_sys_files_offer_no_change_notification(module):
 
 
 def test_jsonwatch_prints_the_document_and_each_change(module):
-    watcher = subprocess.Popen([str(WATCHER)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    watcher = subprocess.Popen([str(WATCHER)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               bufsize=0)
     try:
-        assert watcher.stdout.readline() == document()
+        assert readline(watcher) == document()
         wait_until_sleeping(watcher.pid, watcher.pid)
         assert run("sysctl", "-w", "json-sysctl.a=1").returncode == 0
-        assert watcher.stdout.readline() == document(a=True)
+        assert readline(watcher) == document(a=True)
         write_sysctl("a", b"1")  # no change: nothing printed
         write_sysctl("b", b"1")
-        assert watcher.stdout.readline() == document(a=True, b=True)
+        assert readline(watcher) == document(a=True, b=True)
     finally:
         watcher.kill()
         watcher.wait()
