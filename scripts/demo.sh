@@ -31,11 +31,10 @@ watched 1
 run sysctl -w json-sysctl.b=1
 watched 2
 run sysctl -w json-sysctl.b=1
-echo "(b was 1 already: no change, jsonwatch prints nothing)"
+echo "# b was 1 already: no change, so jsonwatch prints nothing"
 run sysctl -w json-sysctl.a=0
 watched 3
-echo "\$ kill %1"
-kill "$(pidof jsonwatch)"
+run kill "$(pidof jsonwatch)"
 wait
 rm -f "$log"
 run rmmod jsonsysctl

@@ -373,8 +373,8 @@ TEST_F(Layer, SnapshotIsRetakenAtZeroAndContinuedAfter)
 
 TEST_F(Layer, SnapshotBeforeItsFirstReadComparesWithTheValuesAtOpen)
 {
-	g_a.store(false), g_b.store(false), g_c.store(false);
-	Snapshot<k_abc> snapshot; // open
+	g_a.store(true), g_b.store(false), g_c.store(false);
+	Snapshot<k_abc> snapshot; // open, with a set
 	EXPECT_FALSE(snapshot.changed());
 	g_b.store(true);
 	EXPECT_TRUE(snapshot.changed());
@@ -385,6 +385,7 @@ TEST_F(Layer, SnapshotBeforeItsFirstReadComparesWithTheValuesAtOpen)
 	EXPECT_TRUE(snapshot.changed());
 	EXPECT_TRUE(snapshot.for_read(0)[2]);
 	EXPECT_FALSE(snapshot.changed()); // a read at 0 takes the news
+	g_a.store(false), g_c.store(false);
 }
 
 TEST_F(Layer, SnapshotNewsStaysThroughReadsPastZero)
