@@ -15,6 +15,8 @@
 KVER ?= 6.1
 SUPPORTED_KERNELS := 6.1 6.12
 PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
+# How long a VM run may take; raise it on a loaded machine (VM_TIMEOUT=1800).
+VM_TIMEOUT ?= 600
 # The compiler for programs that run in the guest (the watcher, readbench).
 GUEST_CC ?= gcc
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror
@@ -55,7 +57,7 @@ unit: build/unit/layer_test
 
 check: setup unit tools
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
-	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
+	@scripts/vm.sh --kver $(KVER) --timeout $(VM_TIMEOUT) -- $(PYTEST)
 
 check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
