@@ -78,7 +78,7 @@ bench: setup
 	$(MAKE) --no-print-directory KDIR=/lib/modules/$$rel/build all cmodule && \
 	mkdir -p $(BENCH_OUT) && \
 	$(GUEST_CC) $(GUEST_CFLAGS) -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
-	scripts/vm.sh --kver $$rel --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
+	scripts/vm.sh --kver $$rel --timeout $(VM_TIMEOUT) --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 

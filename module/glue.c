@@ -55,12 +55,13 @@ static int injected_fault(void)
  * when the last reference goes, which may be after cdev_del() returns (an
  * open file holds one; CONFIG_DEBUG_KOBJECT_RELEASE delays every release).
  * What C++ supplies is reached through the file's f_op instead, which
- * points into this glue-owned record: a copy of jsc_fops per device. The
- * record is freed by jsc_cdev_del(); every open file pins this module
- * (fops .owner), so none is left when unload calls it. A failing init is
- * the exception the kernel leaves to every driver: a file opened (through
- * a node made by hand) between cdev_add() and a later step's failure
- * outlives the record, as it outlives the module's code.
+ * points into this glue-owned record: a copy of jsc_fops (jsc_poll_fops
+ * when the ops have poll()) per device. The record is freed by
+ * jsc_cdev_del(); every open file pins this module (fops .owner), so none
+ * is left when unload calls it. A failing init is the exception the
+ * kernel leaves to every driver: a file opened (through a node made by
+ * hand) between cdev_add() and a later step's failure outlives the record,
+ * as it outlives the module's code.
  */
 struct jsc_cdev {
 	struct cdev *cdev;
