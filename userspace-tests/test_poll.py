@@ -435,12 +435,14 @@ def test_rmmod_is_refused_while_a_poller_sleeps(module):
 def test_closing_the_file_under_a_sleeping_poller(module):
     """close() from another thread: the sleeping poll() still holds the
     file, so the module stays pinned; the next change wakes it and poll()
-    finds the descriptor gone (POLLNVAL)."""
+    finds the descriptor gone (POLLNVAL). The sysctl is opened first: opened
+    after the close, it would get the closed descriptor's number, and poll()
+    would look at the sysctl file instead."""
     fd = os.open(DEVICE, os.O_RDONLY)
-    with Blocked(poll_blocking(fd)) as poller:
+    with opened(sysctl_path("a"), os.O_WRONLY) as sysctl, Blocked(poll_blocking(fd)) as poller:
         os.close(fd)
         assert unload() in (errno.EBUSY, errno.EAGAIN)
-        write_sysctl("a", b"1")
+        assert os.write(sysctl, b"1") == 1
         assert poller.result() == select.POLLNVAL
 
 
