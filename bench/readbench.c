@@ -13,9 +13,9 @@
  *                                     doing N preads of 64 bytes on its own fd
  *   readbench writes N POLLERS        N sysctl writes that change a value
  *                                     (/proc/sys/json-sysctl/a, 0 and 1 in
- *                                     turn), each made while POLLERS threads
- *                                     sleep in poll(POLLPRI) on their own
- *                                     /dev/json, and N that change nothing:
+ *                                     turn) and N that change nothing, each
+ *                                     made while POLLERS threads sleep in
+ *                                     poll(POLLPRI) on their own /dev/json:
  *                                     the median ns of each write(), and the
  *                                     wake-up latency from the start of a
  *                                     changing write to a poller's return
@@ -268,6 +268,13 @@ static void time_writes(long n, int pollers)
 			while (__atomic_load_n(&p[j].changes_seen, __ATOMIC_ACQUIRE) < i ||
 			       !__atomic_load_n(&p[j].tid, __ATOMIC_ACQUIRE) || !asleep(p[j].tid))
 				sched_yield();
+		/* The value it has (0 before write 0, then what write i-1 stored). */
+		t = now_ns();
+		if (pwrite(fd, i % 2 ? "1" : "0", 1, 0) != 1) {
+			perror("write");
+			exit(1);
+		}
+		same_ns[i] = now_ns() - t;
 		t = now_ns();
 		if (pwrite(fd, i % 2 ? "0" : "1", 1, 0) != 1) {
 			perror("write");
@@ -285,12 +292,6 @@ static void time_writes(long n, int pollers)
 				worst = wake_ns[k];
 			k++;
 		}
-		t = now_ns();
-		if (pwrite(fd, i % 2 ? "0" : "1", 1, 0) != 1) { /* the same again: no change */
-			perror("write");
-			exit(1);
-		}
-		same_ns[i] = now_ns() - t;
 	}
 	for (j = 0; j < pollers; j++) {
 		pthread_join(p[j].thread, NULL);
