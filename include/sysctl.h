@@ -12,7 +12,7 @@
 // user's bytes once, and the handler parses that copy once.
 //
 // A write that changes a value can wake pollers (notify.h); /proc/sys files
-// themselves offer no poll() (README, "Change notification").
+// themselves offer no poll() (README, "Watching for changes").
 #pragma once
 
 #include "atomic.h"
