@@ -9,11 +9,17 @@
 #                                              built in a chroot (scripts/trixie.sh)
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
+#   make tools                                 build/tools/jsonwatch, the watcher
 #   make clean
 
 KVER ?= 6.1
 SUPPORTED_KERNELS := 6.1 6.12
 PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
+# How long a VM run may take; raise it on a loaded machine (VM_TIMEOUT=1800).
+VM_TIMEOUT ?= 600
+# The compiler for programs that run in the guest (the watcher, readbench).
+GUEST_CC ?= gcc
+GUEST_CFLAGS := -O2 -Wall -Wextra -Werror
 
 # An empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
@@ -29,7 +35,13 @@ cmodule:
 setup:
 	@scripts/setup.sh
 
-demo: setup
+# jsonwatch: prints /dev/json and again on every change (tools/jsonwatch.c).
+tools: build/tools/jsonwatch
+build/tools/jsonwatch: tools/jsonwatch.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+demo: setup tools
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
 	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
 
@@ -45,10 +57,10 @@ unit: build/unit/layer_test
 
 # check-sealed.py: no function pointer the kernel calls through is writable
 # after init (README, "How it is built"); on the .ko, before the guest boots.
-check: setup unit
+check: setup unit tools
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
 	@scripts/check-sealed.py jsonsysctl.ko
-	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
+	@scripts/vm.sh --kver $(KVER) --timeout $(VM_TIMEOUT) -- $(PYTEST)
 
 check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
@@ -57,7 +69,7 @@ check-all: setup
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).
 TRIXIE_ROOT ?= /var/tmp/jsonsysctl-trixie
-check-trixie: setup unit
+check-trixie: setup unit tools
 	@TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh build
 	@scripts/check-sealed.py jsonsysctl.ko
 	@rel=$$(TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh release) && \
@@ -69,8 +81,8 @@ bench: setup
 	@rel=$$(scripts/kernel-release.sh $(KVER)) && \
 	$(MAKE) --no-print-directory KDIR=/lib/modules/$$rel/build all cmodule && \
 	mkdir -p $(BENCH_OUT) && \
-	gcc -O2 -Wall -Wextra -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
-	scripts/vm.sh --kver $$rel --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
+	$(GUEST_CC) $(GUEST_CFLAGS) -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
+	scripts/vm.sh --kver $$rel --timeout $(VM_TIMEOUT) --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
@@ -130,5 +142,5 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
+.PHONY: all cmodule setup tools unit demo check check-all check-trixie bench clean \
 	lint format-check format doc FORCE

@@ -21,6 +21,11 @@ measure() { # module ko round
 	emit procsys "$1" "$3" -- procsys $((n / 10))
 	emit readers_1 "$1" "$3" -- threads /dev/json 1 $n
 	emit readers_2 "$1" "$3" -- threads /dev/json 2 $n
+	emit writes_0 "$1" "$3" -- writes 2000 0
+	if [ "$1" = cxx ]; then # the yardstick has no poll()
+		emit writes_1 "$1" "$3" -- writes 500 1
+		emit writes_100 "$1" "$3" -- writes 100 100
+	fi
 	rmmod "$(basename "$2" .ko)"
 }
 

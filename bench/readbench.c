@@ -11,12 +11,24 @@
  *                                     open/read/close of the three sysctls
  *   readbench threads PATH THREADS N  reads/s over THREADS threads, each
  *                                     doing N preads of 64 bytes on its own fd
+ *   readbench writes N POLLERS        N sysctl writes that change a value
+ *                                     (/proc/sys/json-sysctl/a, 0 and 1 in
+ *                                     turn) and N that change nothing, each
+ *                                     made while POLLERS threads sleep in
+ *                                     poll(POLLPRI) on their own /dev/json:
+ *                                     the median ns of each write(), and the
+ *                                     wake-up latency from the start of a
+ *                                     changing write to a poller's return
+ *                                     from poll() (median, worst, and the
+ *                                     median over writes of the last poller's)
  *
  * Prints one JSON object. Loops are bounded; a short warm-up runs first.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +172,139 @@ static double reads_per_second(const char *path, int threads, long n)
 	return threads * n / ((now_ns() - start) / 1e9);
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *values, long n)
+{
+	qsort(values, n, sizeof(*values), compare_doubles);
+	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+struct poller {
+	pthread_t thread;
+	pid_t tid;
+	int fd;
+	long n;
+	double *returned; /* [n]: when poll() returned for change i */
+	volatile long changes_seen;
+};
+
+/* Sleeps in poll() for POLLPRI, notes when it returned, re-reads; n times. */
+static void *poller_main(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLPRI };
+	char buf[64];
+	long i;
+
+	__atomic_store_n(&p->tid, gettid(), __ATOMIC_RELEASE);
+	for (i = 0; i < p->n; i++) {
+		if (poll(&pfd, 1, 60000) != 1) {
+			fprintf(stderr, "readbench writes: no POLLPRI within 60 s\n");
+			exit(1);
+		}
+		p->returned[i] = now_ns();
+		if (pread(p->fd, buf, sizeof(buf), 0) <= 0) {
+			perror("pread");
+			exit(1);
+		}
+		__atomic_store_n(&p->changes_seen, i + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* Whether the thread is asleep ('S'), as it is inside poll(). */
+static int asleep(pid_t tid)
+{
+	char path[64], stat[512], *state;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open_or_die(path);
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	stat[n] = 0;
+	state = strrchr(stat, ')');
+	return state && state[1] == ' ' && state[2] == 'S';
+}
+
+static void time_writes(long n, int pollers)
+{
+	int fd = open("/proc/sys/json-sysctl/a", O_WRONLY);
+	double *write_ns = calloc(n, sizeof(double)), *same_ns = calloc(n, sizeof(double));
+	double *wake_ns = calloc(n * (pollers ? pollers : 1), sizeof(double));
+	double *last_ns = calloc(n, sizeof(double));
+	struct poller *p = calloc(pollers ? pollers : 1, sizeof(*p));
+	double t, worst = 0;
+	long i, k = 0;
+	int j;
+
+	if (fd < 0 || !write_ns || !same_ns || !wake_ns || !last_ns || !p || n < 1 || pollers < 0) {
+		fprintf(stderr, "readbench writes: N >= 1, POLLERS >= 0, jsonsysctl loaded\n");
+		exit(2);
+	}
+	if (pwrite(fd, "0", 1, 0) != 1) { /* start from a known value */
+		perror("write");
+		exit(1);
+	}
+	for (j = 0; j < pollers; j++) {
+		p[j].fd = open_or_die("/dev/json");
+		p[j].n = n;
+		p[j].returned = calloc(n, sizeof(double));
+		if (!p[j].returned)
+			exit(1);
+		pthread_create(&p[j].thread, NULL, poller_main, &p[j]);
+	}
+	for (i = 0; i < n; i++) {
+		/* Every poller has seen the last change and sleeps again. */
+		for (j = 0; j < pollers; j++)
+			while (__atomic_load_n(&p[j].changes_seen, __ATOMIC_ACQUIRE) < i ||
+			       !__atomic_load_n(&p[j].tid, __ATOMIC_ACQUIRE) || !asleep(p[j].tid))
+				sched_yield();
+		/* The value it has (0 before write 0, then what write i-1 stored). */
+		t = now_ns();
+		if (pwrite(fd, i % 2 ? "1" : "0", 1, 0) != 1) {
+			perror("write");
+			exit(1);
+		}
+		same_ns[i] = now_ns() - t;
+		t = now_ns();
+		if (pwrite(fd, i % 2 ? "0" : "1", 1, 0) != 1) {
+			perror("write");
+			exit(1);
+		}
+		write_ns[i] = now_ns() - t;
+		last_ns[i] = 0;
+		for (j = 0; j < pollers; j++) {
+			while (__atomic_load_n(&p[j].changes_seen, __ATOMIC_ACQUIRE) <= i)
+				sched_yield();
+			wake_ns[k] = p[j].returned[i] - t;
+			if (wake_ns[k] > last_ns[i])
+				last_ns[i] = wake_ns[k];
+			if (wake_ns[k] > worst)
+				worst = wake_ns[k];
+			k++;
+		}
+	}
+	for (j = 0; j < pollers; j++) {
+		pthread_join(p[j].thread, NULL);
+		close(p[j].fd);
+	}
+	printf("{\"write_ns\": %.1f, \"same_write_ns\": %.1f", median(write_ns, n), median(same_ns, n));
+	if (pollers)
+		printf(", \"wake_ns\": %.1f, \"wake_max_ns\": %.1f, \"wake_last_ns\": %.1f",
+		       median(wake_ns, k), worst, median(last_ns, n));
+	printf("}\n");
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 7 && !strcmp(argv[1], "pair")) {
@@ -169,6 +314,8 @@ int main(int argc, char **argv)
 		printf("{\"ns\": %.1f, \"floor_ns\": %.1f}\n", ns, floor_ns);
 	} else if (argc == 3 && !strcmp(argv[1], "procsys"))
 		printf("{\"ns\": %.1f}\n", time_procsys(atol(argv[2])));
+	else if (argc == 4 && !strcmp(argv[1], "writes"))
+		time_writes(atol(argv[2]), atoi(argv[3]));
 	else if (argc == 5 && !strcmp(argv[1], "threads"))
 		printf("{\"reads_per_s\": %.0f}\n",
 		       reads_per_second(argv[2], atoi(argv[3]), atol(argv[4])));

@@ -19,6 +19,10 @@ def median(what, module, key="ns"):
     return statistics.median(r[key] for r in rows if r["what"] == what and r["module"] == module)
 
 
+def worst(what, module, key):
+    return max(r[key] for r in rows if r["what"] == what and r["module"] == module)
+
+
 def paired(module):
     """Median over the rounds of a module's read time over its paired floor."""
     return statistics.median(r["ns"] / r["floor_ns"] for r in rows
@@ -46,6 +50,18 @@ m = {
     "cxx_readers_2": median("readers_2", "cxx", "reads_per_s"),
     "c_readers_1": median("readers_1", "c", "reads_per_s"),
     "c_readers_2": median("readers_2", "c", "reads_per_s"),
+    "cxx_write_ns": median("writes_0", "cxx", "write_ns"),
+    "c_write_ns": median("writes_0", "c", "write_ns"),
+    "cxx_same_write_ns": median("writes_0", "cxx", "same_write_ns"),
+    "c_same_write_ns": median("writes_0", "c", "same_write_ns"),
+    "cxx_write_1_ns": median("writes_1", "cxx", "write_ns"),
+    "cxx_write_100_ns": median("writes_100", "cxx", "write_ns"),
+    "cxx_same_write_100_ns": median("writes_100", "cxx", "same_write_ns"),
+    "wake_1_ns": median("writes_1", "cxx", "wake_ns"),
+    "wake_1_max_ns": worst("writes_1", "cxx", "wake_max_ns"),
+    "wake_100_ns": median("writes_100", "cxx", "wake_ns"),
+    "wake_100_last_ns": median("writes_100", "cxx", "wake_last_ns"),
+    "wake_100_max_ns": worst("writes_100", "cxx", "wake_max_ns"),
 }
 ratios = {
     "cxx_over_c": m["cxx_pread_ns"] / m["c_pread_ns"],
@@ -59,6 +75,9 @@ ratios = {
     "c_2_over_1_readers": m["c_readers_2"] / m["c_readers_1"],
     "text_cxx_over_c": cxx["text"] / c["text"],
     "code_cxx_over_c": cxx["code"] / c["code"],
+    "write_cxx_over_c": m["cxx_write_ns"] / m["c_write_ns"],
+    "write_100_over_0": m["cxx_write_100_ns"] / m["cxx_write_ns"],
+    "same_write_100_over_0": m["cxx_same_write_100_ns"] / m["cxx_same_write_ns"],
 }
 targets = {
     "C++ read <= 1.0x C": ratios["cxx_over_c"] <= 1.0,
@@ -81,6 +100,11 @@ table = f"""Kernel {kernel}, QEMU TCG, 2 vCPUs, medians of {rounds} rounds (one 
 | reads/s, 2 readers | {m['cxx_readers_2']:.0f} | {m['c_readers_2']:.0f} | 2/1: C++ {ratios['cxx_2_over_1_readers']:.2f}, C {ratios['c_2_over_1_readers']:.2f} |
 | `size` text / data / bss (bytes) | {cxx['text']} / {cxx['data']} / {cxx['bss']} | {c['text']} / {c['data']} / {c['bss']} | text C++/C {ratios['text_cxx_over_c']:.2f} |
 | code: .text + .init.text + .exit.text (bytes) | {cxx['code']} | {c['code']} | C++/C {ratios['code_cxx_over_c']:.2f} |
+| ns per sysctl write that changes a value, nobody polling | {m['cxx_write_ns']:.0f} | {m['c_write_ns']:.0f} | C++/C {ratios['write_cxx_over_c']:.2f} |
+| ns per sysctl write that changes a value, 100 pollers asleep | {m['cxx_write_100_ns']:.0f} | | 100/0 pollers {ratios['write_100_over_0']:.2f} |
+| ns per sysctl write that changes nothing, nobody polling / 100 pollers | {m['cxx_same_write_ns']:.0f} / {m['cxx_same_write_100_ns']:.0f} | {m['c_same_write_ns']:.0f} / | 100/0 pollers {ratios['same_write_100_over_0']:.2f} |
+| ns from a changing write to the poller's return, 1 poller: median / worst | {m['wake_1_ns']:.0f} / {m['wake_1_max_ns']:.0f} | | |
+| ns from a changing write to a poller's return, 100 pollers: median / last poller (median) / worst | {m['wake_100_ns']:.0f} / {m['wake_100_last_ns']:.0f} / {m['wake_100_max_ns']:.0f} | | |
 
 Targets: """ + "; ".join(f"{name}: {met[ok]}" for name, ok in targets.items()) + "."
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: atomic.h - lock-free atomic values over the compiler's __atomic builtins.
 //
-// The same instructions the kernel's READ_ONCE()/WRITE_ONCE() and
+// The same instructions the kernel's READ_ONCE()/WRITE_ONCE(), xchg() and
 // atomic_cmpxchg() produce on x86-64. A constexpr constructor lets a global
 // be `constinit`: no constructor runs at load.
 #pragma once
@@ -29,6 +29,11 @@ public:
 	void store(T value, MemoryOrder order = MemoryOrder::SeqCst)
 	{
 		__atomic_store_n(&m_value, value, static_cast<int>(order));
+	}
+	// Stores value and returns the value it replaced, in one step.
+	T exchange(T value, MemoryOrder order = MemoryOrder::SeqCst)
+	{
+		return __atomic_exchange_n(&m_value, value, static_cast<int>(order));
 	}
 	// Stores desired if the value is expected; else loads the value into
 	// expected. Returns whether it stored.

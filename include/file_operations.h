@@ -12,6 +12,14 @@
 //
 //	Result<size_t> read(UserSlice buffer, Offset& pos);
 //
+// A File may also provide
+//
+//	PollEvents poll(PollTable table);
+//
+// (poll.h), and only then does the table have poll: whether it does is
+// decided at compile time, and a File without it gets exactly the table it
+// had before.
+//
 // Where the File lives: a File that fits in the open file's private pointer
 // and has nothing to destroy (a snapshot word, say) is built in that slot,
 // so open() allocates nothing and cannot fail, and there is no release().
@@ -23,6 +31,7 @@
 #pragma once
 
 #include "glue.h"
+#include "poll.h"
 #include "result.h"
 #include "types.h"
 #include "user_slice.h"
@@ -63,12 +72,26 @@ template <typename File> struct FileAdapter {
 		return static_cast<long>(result.release_value());
 	}
 
+	static unsigned int poll(void** slot, jsc_file* file, jsc_poll_table* table)
+	{
+		return get(slot).poll(PollTable(file, table)).bits;
+	}
+
 	static void release(void** slot) { delete static_cast<File*>(*slot); }
+
+	static constexpr auto poll_op()
+	{
+		if constexpr (Pollable<File>)
+			return poll;
+		else
+			return nullptr;
+	}
 };
 
 template <typename File>
 inline constexpr jsc_file_ops file_operations = {
 	.open = FileAdapter<File>::open,
 	.read = FileAdapter<File>::read,
+	.poll = FileAdapter<File>::poll_op(),
 	.release = file_in_slot<File> ? nullptr : FileAdapter<File>::release,
 };

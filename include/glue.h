@@ -27,6 +27,9 @@ struct jsc_cdev;
 struct jsc_class;
 struct jsc_device;
 struct jsc_sysctl;
+struct jsc_file;
+struct jsc_poll_table;
+struct jsc_wait_queue;
 
 /*
  * Sealed rooms. The tables the kernel calls through (a device's
@@ -61,6 +64,14 @@ struct jsc_file_ops {
 	int (*open)(void **file);
 	/* Reads into user memory at ubuf; returns bytes read or -errno. */
 	long (*read)(void **file, unsigned long ubuf, unsigned long len, long long *pos);
+	/*
+	 * Adds the poller to the wait queues it sleeps on (jsc_poll_wait() with
+	 * filp and table) and returns the JSC_POLL* events ready now. Null when
+	 * the file has no poll(): glue then gives the kernel a table without
+	 * .poll, so the file behaves as before (select() and poll() see it
+	 * always ready, epoll_ctl() refuses it with EPERM).
+	 */
+	unsigned int (*poll)(void **file, struct jsc_file *filp, struct jsc_poll_table *table);
 	/* Frees what open() made; null when there is nothing to free. */
 	void (*release)(void **file);
 };
@@ -112,6 +123,24 @@ int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room,
 			const struct jsc_sysctl_entry *entries, unsigned int count,
 			jsc_sysctl_handler handler);
 void jsc_unregister_sysctl(struct jsc_sysctl *table);
+
+/*
+ * Wait queues and poll. A wait queue is a wait_queue_head_t in storage the
+ * C++ side provides, JSC_WAIT_QUEUE_SIZE bytes aligned to
+ * JSC_WAIT_QUEUE_ALIGN (glue.c checks at compile time that the kernel's
+ * fits, lockdep's debug fields included). The kernel points into it while
+ * anyone waits, so it must outlive every waiter (wait_queue.h).
+ */
+enum { JSC_WAIT_QUEUE_SIZE = 128, JSC_WAIT_QUEUE_ALIGN = 8 };
+/* The poll events the layer uses; glue.c checks them against the kernel's. */
+enum { JSC_POLLIN = 0x1, JSC_POLLPRI = 0x2, JSC_POLLERR = 0x8, JSC_POLLRDNORM = 0x40 };
+
+/* init_waitqueue_head(). */
+void jsc_init_waitqueue_head(struct jsc_wait_queue *wq);
+/* poll_wait(): the poller of filp sleeps on wq (nothing when table is null). */
+void jsc_poll_wait(struct jsc_file *filp, struct jsc_wait_queue *wq, struct jsc_poll_table *table);
+/* wake_up_interruptible_poll(): wakes every poller of wq waiting for any of events. */
+void jsc_wake_up_poll(struct jsc_wait_queue *wq, unsigned int events);
 
 /* kmalloc(GFP_KERNEL) and kfree(). */
 void *jsc_kmalloc(unsigned long size);

@@ -8,6 +8,13 @@
 // it, and the first read of an open file at any offset takes it. Threads
 // reading one open file at once (pread() takes no lock) each see a whole
 // snapshot, never half of one, and nobody locks.
+//
+// A Snapshot is made at open with the values of that moment, not yet
+// taken: changed() compares the current values with what the file serves,
+// or, before its first read, with the values at open. So a poller learns
+// of a change made between its open() and its first read. A first read
+// at an offset above 0 serves the values of that read, not those at open
+// (one rule for every first read), and changed() then compares with those.
 #pragma once
 
 #include "atomic.h"
@@ -20,6 +27,9 @@ template <const auto& fields> class Snapshot {
 	static constexpr u32 taken = 1u << count;
 
 public:
+	// The values at open, not yet taken.
+	Snapshot() : m_bits(load_fields() & ~taken) {}
+
 	class Values {
 	public:
 		bool operator[](size_t i) const { return m_bits >> i & 1; }
@@ -46,6 +56,14 @@ public:
 		} else if (!m_bits.compare_exchange(bits, now, MemoryOrder::Relaxed))
 			return Values(bits); // Another first read won: serve its snapshot.
 		return Values(now);
+	}
+
+	// Whether the values now differ from those this file serves (or, before
+	// its first read, from those at open). Never stores: polling a file
+	// leaves its snapshot as it was.
+	bool changed() const
+	{
+		return (load_fields() ^ m_bits.load(MemoryOrder::Relaxed)) & (taken - 1);
 	}
 
 private:

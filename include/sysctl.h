@@ -15,10 +15,14 @@
 //
 // Since Linux 5.8 the handler gets a kernel buffer: the kernel fetched the
 // user's bytes once, and the handler parses that copy once.
+//
+// A write that changes a value can wake pollers (notify.h); /proc/sys files
+// themselves offer no poll() (README, "Watching for changes").
 #pragma once
 
 #include "atomic.h"
 #include "glue.h"
+#include "notify.h"
 #include "owned.h"
 #include "result.h"
 #include "sealed.h"
@@ -35,7 +39,8 @@ template <typename Storage> struct SysctlValue;
 // any space, tab or newline around it; anything else fails with EINVAL,
 // including a write of no bytes. (The kernel's proc_dointvec() takes a
 // zero-byte write as a successful no-op; here a write that sets nothing is
-// an error its writer hears about.)
+// an error its writer hears about.) write() returns whether the value
+// changed: one atomic exchange stores it and tells.
 template <> struct SysctlValue<Atomic<bool>> {
 	static constexpr size_t max_text = 2;
 
@@ -46,7 +51,7 @@ template <> struct SysctlValue<Atomic<bool>> {
 		return 2;
 	}
 
-	static Result<void> write(Atomic<bool>& storage, Span<const char> text)
+	static Result<bool> write(Atomic<bool>& storage, Span<const char> text)
 	{
 		auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
 		const char* first = text.begin();
@@ -57,8 +62,8 @@ template <> struct SysctlValue<Atomic<bool>> {
 			last--;
 		if (last - first != 1 || (*first != '0' && *first != '1'))
 			return EINVAL();
-		storage.store(*first == '1', MemoryOrder::Relaxed);
-		return {};
+		const bool value = *first == '1';
+		return storage.exchange(value, MemoryOrder::Relaxed) != value;
 	}
 };
 
@@ -67,12 +72,13 @@ template <> struct SysctlValue<Atomic<bool>> {
  * Reads serve the formatted value from *pos, any length. A write at *pos 0
  * is parsed whole; a write past 0 is ignored and reported as consumed, as
  * the kernel's handlers do under sysctl_writes_strict, so "1\n" written in
- * two pieces sets 1.
+ * two pieces sets 1. A write that changes the value calls
+ * Notify::changed() after storing it (notify.h).
  *
  * Return: 0 with *len and *pos updated. Fails with EINVAL for a write of a
  * page or more, or one SysctlValue rejects; the value is then unchanged.
  */
-template <typename Storage>
+template <typename Storage, typename Notify = NoNotify>
 int sysctl_handler(void* data, int write, void* buffer, unsigned long* len, long long* pos)
 {
 	using Value = SysctlValue<Storage>;
@@ -86,6 +92,8 @@ int sysctl_handler(void* data, int write, void* buffer, unsigned long* len, long
 			auto written = Value::write(storage, Span<const char>(buf, *len));
 			if (written.is_error())
 				return written.error().to_errno();
+			if (written.release_value())
+				Notify::changed();
 		}
 	} else {
 		char text[Value::max_text];
@@ -106,12 +114,15 @@ public:
 	/**
 	 * create() - register sysctls as /proc/sys/<dir>/<name>, all with mode.
 	 * Names must be string literals: the kernel keeps pointing at them.
+	 * With on_change<queue> as notify, a write that changes a value wakes
+	 * queue's pollers (notify.h).
 	 *
 	 * Return: the registration; unregistered when destroyed. Fails with
 	 * EBUSY if sysctls are registered already, else with the kernel's
 	 * errno, or ENOMEM where the kernel reports none.
 	 */
-	template <const auto& sysctls> static Result<SysctlTable> create(const char* dir, Mode mode)
+	template <const auto& sysctls, typename Notify = NoNotify>
+	static Result<SysctlTable> create(const char* dir, Mode mode, Notify = {})
 	{
 		using Storage = typename RemoveReference<decltype(sysctls[0].storage)>::Type;
 		constexpr size_t count = array_size(sysctls);
@@ -122,7 +133,7 @@ public:
 		using Room = jsc_sysctl_room[count + 1];
 		jsc_sysctl_room* room = *sealed_room<Room, SysctlKey<sysctls>>();
 		auto table = TRY(acquire<Table>(jsc_register_sysctl, room, dir, entries, u32{count},
-						sysctl_handler<Storage>));
+						sysctl_handler<Storage, Notify>));
 		return SysctlTable(move(table));
 	}
 

@@ -11,10 +11,12 @@
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <linux/wait.h>
 
 #include "glue.h"
 
@@ -23,6 +25,13 @@ static_assert(JSC_MAX_ERRNO == MAX_ERRNO);
 static_assert(sizeof(unsigned long) == sizeof(size_t));
 static_assert(sizeof(long long) == sizeof(loff_t));
 static_assert(sizeof(unsigned int) == sizeof(dev_t));
+static_assert(sizeof(wait_queue_head_t) <= JSC_WAIT_QUEUE_SIZE,
+	      "this kernel's wait_queue_head_t is larger: raise JSC_WAIT_QUEUE_SIZE in glue.h");
+static_assert(__alignof__(wait_queue_head_t) <= JSC_WAIT_QUEUE_ALIGN);
+static_assert(JSC_POLLIN == (__force unsigned int)EPOLLIN);
+static_assert(JSC_POLLPRI == (__force unsigned int)EPOLLPRI);
+static_assert(JSC_POLLERR == (__force unsigned int)EPOLLERR);
+static_assert(JSC_POLLRDNORM == (__force unsigned int)EPOLLRDNORM);
 
 /*
  * Test-only fault injection: fail_step=N makes the N-th glue step of module
@@ -44,7 +53,8 @@ static int injected_fault(void)
 /*
  * A device's tables, laid out in its jsc_chrdev_room (glue.h): sealed once
  * init returns. The kernel calls through fops (file->f_op points here) and,
- * on 6.4 and later, cls; the trampolines find ops next to the fops they
+ * on 6.4 and later, cls; fops is a copy of jsc_fops, or of jsc_poll_fops
+ * when the ops have poll(); the trampolines find ops next to the fops they
  * were called through, so a read costs no lookup.
  *
  * The cdev is the kernel's own (cdev_alloc()): its kobject frees it when the
@@ -86,6 +96,12 @@ static ssize_t jsc_read(struct file *file, char __user *buf, size_t len, loff_t 
 	return file_ops(file)->read(&file->private_data, (unsigned long)buf, len, pos);
 }
 
+static __poll_t jsc_poll(struct file *file, struct poll_table_struct *table)
+{
+	return (__force __poll_t)file_ops(file)->poll(&file->private_data, (struct jsc_file *)file,
+						     (struct jsc_poll_table *)table);
+}
+
 static int jsc_release(struct inode *inode, struct file *file)
 {
 	const struct jsc_file_ops *ops = file_ops(file);
@@ -109,6 +125,20 @@ static const struct file_operations jsc_fops = {
 	.llseek = default_llseek,
 };
 
+/*
+ * The same with .poll, for ops that have poll(). The kernel treats a file
+ * without .poll differently from any .poll it could be given (epoll_ctl()
+ * refuses it), so ops without poll() keep jsc_fops and nothing changes.
+ */
+static const struct file_operations jsc_poll_fops = {
+	.owner = THIS_MODULE,
+	.open = jsc_open,
+	.read = jsc_read,
+	.poll = jsc_poll,
+	.release = jsc_release,
+	.llseek = default_llseek,
+};
+
 int jsc_alloc_chrdev_region(unsigned int *devt, const char *name)
 {
 	return injected_fault() ?: alloc_chrdev_region(devt, 0, 1, name);
@@ -128,7 +158,7 @@ int __init jsc_cdev_add(struct jsc_cdev **out, unsigned int devt, struct jsc_chr
 
 	if (t->fops.owner)
 		return -EBUSY; /* The room serves another device. */
-	t->fops = jsc_fops;
+	t->fops = ops->poll ? jsc_poll_fops : jsc_fops;
 	t->ops = *ops;
 	cdev = cdev_alloc();
 	if (!cdev)
@@ -286,6 +316,32 @@ int __init jsc_register_sysctl(struct jsc_sysctl **out, struct jsc_sysctl_room *
 void jsc_unregister_sysctl(struct jsc_sysctl *table)
 {
 	unregister_sysctl_table((struct ctl_table_header *)table);
+}
+
+/*
+ * Wait queues and poll. The storage is the C++ side's (glue.h); a queue
+ * that pollers of a file sleep on lives as long as the module, which every
+ * such poller pins through its open file.
+ */
+
+static wait_queue_head_t *wait_queue_head(struct jsc_wait_queue *wq)
+{
+	return (wait_queue_head_t *)wq;
+}
+
+void jsc_init_waitqueue_head(struct jsc_wait_queue *wq)
+{
+	init_waitqueue_head(wait_queue_head(wq));
+}
+
+void jsc_poll_wait(struct jsc_file *filp, struct jsc_wait_queue *wq, struct jsc_poll_table *table)
+{
+	poll_wait((struct file *)filp, wait_queue_head(wq), (struct poll_table_struct *)table);
+}
+
+void jsc_wake_up_poll(struct jsc_wait_queue *wq, unsigned int events)
+{
+	wake_up_interruptible_poll(wait_queue_head(wq), (__force __poll_t)events);
 }
 
 /* Memory. */

@@ -2,16 +2,25 @@
 // jsonsysctl: three atomic boolean sysctls, /proc/sys/json-sysctl/{a,b,c},
 // and a character device, /dev/json, whose read returns them as one JSON
 // document. C++'s answer to the Rust json-sysctl demo of LSS 2019.
+// poll(), select() and epoll on /dev/json report EPOLLPRI while the values
+// differ from what that open file serves.
 #include "chrdev.h"
 #include "json_writer.h"
 #include "module.h"
+#include "notify.h"
+#include "poll.h"
 #include "snapshot.h"
 #include "sysctl.h"
 #include "user_slice.h"
+#include "wait_queue.h"
 
 namespace {
 
 constinit Atomic<bool> g_a, g_b, g_c;
+
+// Woken by every write that changes a value; /dev/json's pollers sleep on
+// it, and each one's open file pins the module, so it outlives them.
+constinit WaitQueue g_changed;
 
 // The one declared list: the sysctl table and the document both come from it.
 constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
@@ -21,7 +30,8 @@ constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}
 using Documents = BoolDocuments<k_sysctls>;
 
 // One open /dev/json. Every read serves a piece of the document of one
-// snapshot, copied out with one copy_to_user().
+// snapshot, copied out with one copy_to_user(). It is always readable, and
+// has news (EPOLLPRI) while the values differ from its snapshot.
 class JsonFile {
 public:
 	Result<size_t> read(UserSlice buffer, Offset& pos)
@@ -30,8 +40,16 @@ public:
 		return move(buffer).writer().write_file(document, pos);
 	}
 
+	PollEvents poll(PollTable table)
+	{
+		table.wait(g_changed);
+		if (m_snapshot.changed())
+			return PollEvents::readable() | PollEvents::priority();
+		return PollEvents::readable();
+	}
+
 private:
-	Snapshot<k_sysctls> m_snapshot;
+	Snapshot<k_sysctls> m_snapshot; // the values at open until the first read
 };
 static_assert(file_in_slot<JsonFile>, "an open /dev/json allocates nothing");
 
@@ -41,7 +59,9 @@ struct JsonSysctl {
 
 	static Result<JsonSysctl> create()
 	{
-		auto sysctls = TRY(SysctlTable::create<k_sysctls>("json-sysctl", Mode{0644}));
+		g_changed.init(); // before a write can wake it or a poller sleep on it
+		auto sysctls = TRY(SysctlTable::create<k_sysctls>("json-sysctl", Mode{0644},
+								   on_change<g_changed>));
 		auto json = TRY(Chrdev::create<JsonFile>("json", Mode{0444}));
 		return JsonSysctl{move(sysctls), move(json)};
 	}

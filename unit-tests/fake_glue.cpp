@@ -13,6 +13,7 @@ unsigned fail_step;
 int fail_errno;
 unsigned long fault_at;
 std::vector<const void*> rooms;
+const void* queue_name_address;
 static unsigned step;
 static char handle_memory[8];
 
@@ -23,6 +24,7 @@ void reset()
 	fail_errno = 0;
 	fault_at = 0;
 	rooms.clear();
+	queue_name_address = nullptr;
 }
 
 static int create(const char* what)
@@ -52,6 +54,11 @@ static unsigned long copyable(unsigned long addr, unsigned long len)
 } // namespace fake
 
 using namespace fake;
+
+static std::string name(const jsc_wait_queue* wq)
+{
+	return wq == queue_name_address ? "queue" : "other";
+}
 
 template <typename T> static T* handle(int i)
 {
@@ -120,6 +127,18 @@ int jsc_register_sysctl(jsc_sysctl** table, jsc_sysctl_room* room, const char* d
 	return 0;
 }
 void jsc_unregister_sysctl(jsc_sysctl*) { log.push_back("-sysctl"); }
+
+// Wait queues: each step logged with the queue's address in log order, so
+// tests see what was woken and whether a poller queued before it looked.
+void jsc_init_waitqueue_head(jsc_wait_queue* wq) { log.push_back("init " + name(wq)); }
+void jsc_poll_wait(jsc_file*, jsc_wait_queue* wq, jsc_poll_table*)
+{
+	log.push_back("wait " + name(wq));
+}
+void jsc_wake_up_poll(jsc_wait_queue* wq, unsigned int events)
+{
+	log.push_back("wake " + name(wq) + " " + std::to_string(events));
+}
 
 void* jsc_kmalloc(unsigned long size) { return std::malloc(size); }
 void jsc_kfree(const void* ptr) { std::free(const_cast<void*>(ptr)); }

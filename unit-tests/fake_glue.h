@@ -19,6 +19,8 @@ extern unsigned long fault_at;
 // The sealed rooms glue filled, in order; a step given one of them again
 // fails with EBUSY, as glue's do.
 extern std::vector<const void*> rooms;
+// The wait queue the log calls "queue"; any other is "other".
+extern const void* queue_name_address;
 
 void reset();
 

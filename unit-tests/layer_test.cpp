@@ -7,11 +7,14 @@
 // EFAULT and friends as macros, which would clash with the layer's names.
 #include "chrdev.h"
 #include "json_writer.h"
+#include "notify.h"
 #include "owned.h"
+#include "poll.h"
 #include "result.h"
 #include "snapshot.h"
 #include "sysctl.h"
 #include "user_slice.h"
+#include "wait_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -406,6 +409,149 @@ TEST_F(Layer, SnapshotIsRetakenAtZeroAndContinuedAfter)
 	EXPECT_TRUE(snapshot.for_read(0)[0]);  // offset 0 retakes it
 	g_a.store(false);
 	EXPECT_TRUE(snapshot.for_read(1)[0]);
+}
+
+TEST_F(Layer, SnapshotBeforeItsFirstReadComparesWithTheValuesAtOpen)
+{
+	g_a.store(true), g_b.store(false), g_c.store(false);
+	Snapshot<k_abc> snapshot; // open, with a set
+	EXPECT_FALSE(snapshot.changed());
+	g_b.store(true);
+	EXPECT_TRUE(snapshot.changed());
+	EXPECT_TRUE(snapshot.changed()); // looking does not clear it
+	g_b.store(false);
+	EXPECT_FALSE(snapshot.changed()); // changed back: no news
+	g_c.store(true);
+	EXPECT_TRUE(snapshot.changed());
+	EXPECT_TRUE(snapshot.for_read(0)[2]);
+	EXPECT_FALSE(snapshot.changed()); // a read at 0 takes the news
+	g_a.store(false), g_c.store(false);
+}
+
+TEST_F(Layer, SnapshotNewsStaysThroughReadsPastZero)
+{
+	g_a.store(false), g_b.store(false), g_c.store(false);
+	Snapshot<k_abc> snapshot;
+	EXPECT_FALSE(snapshot.for_read(0)[0]);
+	g_a.store(true);
+	EXPECT_TRUE(snapshot.changed());
+	EXPECT_FALSE(snapshot.for_read(7)[0]); // serves the snapshot it has
+	EXPECT_TRUE(snapshot.changed());
+	EXPECT_TRUE(snapshot.for_read(0)[0]);
+	EXPECT_FALSE(snapshot.changed());
+}
+
+TEST_F(Layer, SnapshotFirstReadPastZeroServesTheCurrentValuesAndClearsTheNews)
+{
+	g_a.store(false), g_b.store(false), g_c.store(false);
+	Snapshot<k_abc> snapshot;
+	g_a.store(true);
+	EXPECT_TRUE(snapshot.changed());
+	EXPECT_TRUE(snapshot.for_read(3)[0]);
+	EXPECT_FALSE(snapshot.changed());
+	g_a.store(false);
+	EXPECT_TRUE(snapshot.changed());
+	g_a.store(true);
+}
+
+// Wait queues, poll and notification.
+
+constinit WaitQueue g_queue, g_other;
+static_assert(sizeof(WaitQueue) == JSC_WAIT_QUEUE_SIZE);
+static_assert(alignof(WaitQueue) == JSC_WAIT_QUEUE_ALIGN);
+static_assert(PollEvents::readable().bits == 0x41 && PollEvents::priority().bits == 0x2);
+
+// A file that serves the three values and tells when they change, as
+// module/jsonsysctl.cpp's does.
+struct WatchFile {
+	Result<size_t> read(UserSlice buffer, Offset& pos)
+	{
+		return move(buffer).writer().write_file(Documents::of(snapshot.for_read(pos).bits()), pos);
+	}
+	PollEvents poll(PollTable table)
+	{
+		table.wait(g_queue);
+		fake::log.push_back("look");
+		return snapshot.changed() ? PollEvents::readable() | PollEvents::priority()
+					  : PollEvents::readable();
+	}
+	Snapshot<k_abc> snapshot;
+};
+
+static_assert(Pollable<WatchFile> && !Pollable<NullFile>);
+static_assert(file_in_slot<WatchFile>);
+
+struct WrongPoll { // poll() that returns something else is not poll()
+	Result<size_t> read(UserSlice, Offset&) { return size_t{0}; }
+	int poll(PollTable) { return 1; }
+};
+static_assert(!Pollable<WrongPoll>);
+
+TEST_F(Layer, AFileWithoutPollGetsNoPollOperation)
+{
+	EXPECT_EQ(file_operations<NullFile>.poll, nullptr);
+	EXPECT_EQ(file_operations<WrongPoll>.poll, nullptr);
+	EXPECT_NE(file_operations<WatchFile>.poll, nullptr);
+}
+
+TEST_F(Layer, PollQueuesThePollerBeforeItLooksAndReportsNews)
+{
+	fake::queue_name_address = &g_queue;
+	g_a.store(false), g_b.store(false), g_c.store(false);
+	const jsc_file_ops& ops = file_operations<WatchFile>;
+	void* slot = nullptr;
+	ASSERT_EQ(ops.open(&slot), 0);
+	EXPECT_EQ(ops.poll(&slot, nullptr, nullptr), 0x41u);
+	EXPECT_EQ(fake::log, (Logs{"wait queue", "look"}));
+	g_a.store(true);
+	EXPECT_EQ(ops.poll(&slot, nullptr, nullptr), 0x43u);
+	char user[64];
+	long long pos = 0;
+	EXPECT_EQ(ops.read(&slot, reinterpret_cast<unsigned long>(user), 64, &pos), 31);
+	EXPECT_EQ(std::string(user, 31), expected_document(1));
+	EXPECT_EQ(ops.poll(&slot, nullptr, nullptr), 0x41u);
+	g_a.store(false);
+}
+
+TEST_F(Layer, WaitQueueInitsAndWakesItsOwnQueue)
+{
+	fake::queue_name_address = &g_queue;
+	g_queue.init();
+	g_other.wake_up_poll(PollEvents::priority());
+	EXPECT_EQ(fake::log, (Logs{"init queue", "wake other 2"}));
+}
+
+int write_notifying(Atomic<bool>& value, std::string text, long long pos = 0)
+{
+	unsigned long len = text.size();
+	return sysctl_handler<Atomic<bool>, WakeOnChange<g_queue>>(&value, 1, text.data(), &len, &pos);
+}
+
+TEST_F(Layer, ASysctlWriteWakesOnlyWhenItChangesTheValue)
+{
+	fake::queue_name_address = &g_queue;
+	Atomic<bool> value;
+	EXPECT_EQ(write_notifying(value, "0\n"), 0); // already 0
+	EXPECT_EQ(fake::log, Logs{});
+	EXPECT_EQ(write_notifying(value, " 1"), 0);
+	EXPECT_EQ(fake::log, (Logs{"wake queue 2"}));
+	EXPECT_EQ(write_notifying(value, "1"), 0); // already 1
+	EXPECT_EQ(write_notifying(value, "2"), k_einval);
+	EXPECT_EQ(write_notifying(value, "0", 1), 0); // past 0: ignored
+	EXPECT_EQ(fake::log, (Logs{"wake queue 2"}));
+	EXPECT_TRUE(value.load());
+	EXPECT_EQ(write_notifying(value, "0"), 0);
+	EXPECT_EQ(fake::log, (Logs{"wake queue 2", "wake queue 2"}));
+	EXPECT_FALSE(value.load());
+}
+
+TEST_F(Layer, ASysctlTableWithoutOnChangeWakesNobody)
+{
+	Atomic<bool> value;
+	EXPECT_EQ(write_bool(value, "1"), 0);
+	EXPECT_EQ(write_bool(value, "0"), 0);
+	EXPECT_EQ(fake::log, Logs{});
+	static_assert(__is_same(decltype(on_change<g_queue>), const WakeOnChange<g_queue>));
 }
 
 } // namespace
