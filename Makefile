@@ -10,10 +10,26 @@
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make clean
+#   make ARCH=arm64 [check|demo|bench]         the same for Debian's arm64 6.1 kernel,
+#                                              cross-built, in qemu-system-aarch64
 
 KVER ?= 6.1
 SUPPORTED_KERNELS := 6.1 6.12
 PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
+
+# ARCH=arm64 cross-builds with bookworm's aarch64 gcc-12 (the kernel's
+# gcc-12; Kbuild takes the g++ beside it) and runs the guest in
+# qemu-system-aarch64 with an arm64 root (scripts/arch.sh). GUEST_CC builds
+# the C programs the guest runs.
+ifeq ($(ARCH),arm64)
+export CROSS_COMPILE ?= aarch64-linux-gnu-
+GUEST_CC ?= $(CROSS_COMPILE)gcc-12
+else
+GUEST_CC ?= gcc
+endif
+# KDIR of kernel $(KVER) as the guest boots it.
+kver_kdir = kdir=$$(scripts/kdir.sh $(KVER)) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir
 
 # An empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
@@ -30,7 +46,7 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@$(kver_kdir)
 	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
 
 # The layer's pure parts on the host, against a fake glue, with ASan/UBSan.
@@ -44,7 +60,7 @@ unit: build/unit/layer_test
 	@build/unit/layer_test --gtest_brief=1
 
 check: setup unit
-	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@$(kver_kdir)
 	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
 
 check-all: setup
@@ -63,9 +79,9 @@ check-trixie: setup unit
 BENCH_OUT := $(CURDIR)/build/bench
 bench: setup
 	@rel=$$(scripts/kernel-release.sh $(KVER)) && \
-	$(MAKE) --no-print-directory KDIR=/lib/modules/$$rel/build all cmodule && \
+	$(kver_kdir) all cmodule && \
 	mkdir -p $(BENCH_OUT) && \
-	gcc -O2 -Wall -Wextra -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
+	$(GUEST_CC) -O2 -Wall -Wextra -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
 	scripts/vm.sh --kver $$rel --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
