@@ -121,7 +121,7 @@ unpack_arm64_kernel() {
 	echo "setup: unpacking $image, $headers and $common into $KROOT"
 	dl=$(mktemp -d)
 	tmp=$KROOT.new
-	trap 'rm -rf "$dl" "$tmp"' EXIT
+	trap '$SUDO rm -rf "$dl" "$tmp"' EXIT
 	(cd "$dl" && apt-get download -q -o APT::Sandbox::User="$(id -un)" \
 		"$image:arm64" "$headers:arm64" "$common")
 	$SUDO rm -rf "$tmp"
