@@ -19,9 +19,10 @@ PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
 
 # ARCH=arm64 cross-builds with bookworm's aarch64 gcc-12 (the kernel's
 # gcc-12; Kbuild takes the g++ beside it) and runs the guest in
-# qemu-system-aarch64 with an arm64 root (scripts/arch.sh). GUEST_CC builds
-# the C programs the guest runs.
+# qemu-system-aarch64 with an arm64 root (scripts/arch.sh), bookworm's 6.1
+# only. GUEST_CC builds the C programs the guest runs.
 ifeq ($(ARCH),arm64)
+SUPPORTED_KERNELS := 6.1
 export CROSS_COMPILE ?= aarch64-linux-gnu-
 GUEST_CC ?= $(CROSS_COMPILE)gcc-12
 else
