@@ -103,8 +103,8 @@ done
 
 # The machine and the kernel command line:
 # - the console is the PC's first serial port, or the arm64 virt board's
-#   PL011; arm64's -cpu max computes pointer authentication the cheap way
-#   (pauth-impdef), the architected QARMA being slow to emulate;
+#   PL011; arm64's -cpu max signs pointers with QEMU's own cheap hash
+#   (pauth-impdef): QEMU's docs say the architected QARMA is slow to emulate;
 # - loglevel=4: only errors, oopses and panics reach the console live, so
 #   warnings do not cut the command's output lines (they stay in dmesg);
 # - panic=-1: a panic reboots at once, and -no-reboot turns that into QEMU
