@@ -11,15 +11,33 @@
 #   make bench                                 C++ against C and the syscall floor
 #   make tools                                 build/tools/jsonwatch, the watcher
 #   make clean
+#   make ARCH=arm64 [check|demo|bench]         the same for Debian's arm64 6.1 kernel,
+#                                              cross-built, in qemu-system-aarch64
 
 KVER ?= 6.1
 SUPPORTED_KERNELS := 6.1 6.12
 PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
-# How long a VM run may take; raise it on a loaded machine (VM_TIMEOUT=1800).
-VM_TIMEOUT ?= 600
-# The compiler for programs that run in the guest (the watcher, readbench).
-GUEST_CC ?= gcc
+# The flags for programs that run in the guest (the watcher, readbench);
+# GUEST_CC, their compiler, depends on ARCH (below).
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror
+
+# ARCH=arm64 cross-builds with bookworm's aarch64 gcc-12 (the kernel's
+# gcc-12; Kbuild takes the g++ beside it) and runs the guest in
+# qemu-system-aarch64 with an arm64 root (scripts/arch.sh), bookworm's 6.1
+# only. GUEST_CC builds the C programs the guest runs. VM_TIMEOUT is how
+# long a VM run may take; raise it on a loaded machine (VM_TIMEOUT=3600).
+ifeq ($(ARCH),arm64)
+SUPPORTED_KERNELS := 6.1
+export CROSS_COMPILE ?= aarch64-linux-gnu-
+GUEST_CC ?= $(CROSS_COMPILE)gcc-12
+VM_TIMEOUT ?= 1800
+else
+GUEST_CC ?= gcc
+VM_TIMEOUT ?= 600
+endif
+# KDIR of kernel $(KVER) as the guest boots it.
+kver_kdir = kdir=$$(scripts/kdir.sh $(KVER)) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir
 
 # An empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
@@ -37,12 +55,13 @@ setup:
 
 # jsonwatch: prints /dev/json and again on every change (tools/jsonwatch.c).
 tools: build/tools/jsonwatch
-build/tools/jsonwatch: tools/jsonwatch.c
+# Always rebuilt (one small file): GUEST_CC changes with ARCH.
+build/tools/jsonwatch: tools/jsonwatch.c FORCE
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
 demo: setup tools
-	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@$(kver_kdir)
 	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
 
 # The layer's pure parts on the host, against a fake glue, with ASan/UBSan.
@@ -58,7 +77,7 @@ unit: build/unit/layer_test
 # check-sealed.py: no function pointer the kernel calls through is writable
 # after init (README, "How it is built"); on the .ko, before the guest boots.
 check: setup unit tools
-	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
+	@$(kver_kdir)
 	@scripts/check-sealed.py jsonsysctl.ko
 	@scripts/vm.sh --kver $(KVER) --timeout $(VM_TIMEOUT) -- $(PYTEST)
 
@@ -79,7 +98,7 @@ check-trixie: setup unit tools
 BENCH_OUT := $(CURDIR)/build/bench
 bench: setup
 	@rel=$$(scripts/kernel-release.sh $(KVER)) && \
-	$(MAKE) --no-print-directory KDIR=/lib/modules/$$rel/build all cmodule && \
+	$(kver_kdir) all cmodule && \
 	mkdir -p $(BENCH_OUT) && \
 	$(GUEST_CC) $(GUEST_CFLAGS) -pthread -o $(BENCH_OUT)/readbench bench/readbench.c && \
 	scripts/vm.sh --kver $$rel --timeout $(VM_TIMEOUT) --rw $(BENCH_OUT) -- bench/guest.sh $(BENCH_OUT)/readbench \

@@ -32,18 +32,27 @@ private:
 	alignas(Type) unsigned char m_storage[sizeof(Type)] = {};
 };
 
+// notrace as the kernel's compiler_types.h spells it for this build, chosen
+// by the same -D the kernel's flags pass: a patchable entry of no NOPs where
+// ftrace patches function entries (arm64), else no -pg/fentry call (x86).
+#if defined(CC_USING_HOTPATCH)
+#define JSC_NOTRACE gnu::hotpatch(0, 0)
+#elif defined(CC_USING_PATCHABLE_FUNCTION_ENTRY)
+#define JSC_NOTRACE gnu::patchable_function_entry(0, 0)
+#else
+#define JSC_NOTRACE gnu::no_instrument_function
+#endif
+
 // Like __init and __exit: the code that builds the module is freed after
 // init, and all of the C++ that init and exit run is inlined into them.
-// __exit is also notrace, which on x86 is no_instrument_function (no
-// -pg/fentry call); other architectures spell notrace differently, and this
-// layer is built for x86-64 only.
+// __exit is also notrace.
 #define KERNEL_MODULE(Type)                                                          \
 	static constinit ModuleSlot<Type> jsc_module_slot;                           \
 	extern "C" [[gnu::section(".init.text"), gnu::cold, gnu::flatten]] int jsc_module_init() \
 	{                                                                            \
 		return jsc_module_slot.init();                                       \
 	}                                                                            \
-	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten, gnu::no_instrument_function]] void jsc_module_exit() \
+	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten, JSC_NOTRACE]] void jsc_module_exit() \
 	{                                                                            \
 		jsc_module_slot.exit();                                              \
 	}

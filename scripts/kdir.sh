@@ -1,8 +1,22 @@
 #!/bin/bash
-# Prints the kernel build directory `make` uses when no KDIR is given: the
-# running kernel's if it is installed, else the newest one under
-# /lib/modules. Says on stderr which one it chose and why.
+# Prints a kernel build directory for `make`.
+# usage: kdir.sh [VERSION]
+# With VERSION (6.1, 6.12 or a full release): that installed kernel's,
+# $KROOT/lib/modules/<release>/build (see kernel-release.sh). Without: the
+# one `make` uses when no KDIR is given, the running kernel's if it is
+# installed, else the newest one under /lib/modules, saying on stderr which
+# one it chose and why; with ARCH=arm64, bookworm's arm64 6.1 unpacked by
+# ARCH=arm64 scripts/setup.sh (no arm64 kernel is running here).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
+if [ $# -gt 0 ] || [ "$debarch" = arm64 ]; then
+	rel=$("$here/kernel-release.sh" "${1:-6.1}")
+	kdir=${KROOT:-}/lib/modules/$rel/build
+	[ $# -gt 0 ] || echo "make: building against Debian's $debarch kernel: $kdir" >&2
+	echo "$kdir"
+	exit 0
+fi
 running=/lib/modules/$(uname -r)/build
 if [ -e "$running/Makefile" ]; then
 	echo "make: building against the running kernel: $running" >&2

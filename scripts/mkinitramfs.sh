@@ -5,18 +5,23 @@
 # Which modules are built in differs per kernel, so the list comes from
 # modules.dep; 6.12 ships .ko.xz, decompressed here because busybox's
 # insmod cannot be trusted with compressed modules.
-# KROOT=DIR takes the modules from DIR/lib/modules (see vm.sh).
+# KROOT=DIR takes the modules from DIR/lib/modules (see vm.sh); busybox
+# comes from the guest's root, GUEST_ROOT (default /; ARCH=arm64: the arm64
+# root, scripts/arch.sh), so it runs on the guest's architecture.
 set -euo pipefail
 rel=${1:?usage: mkinitramfs.sh RELEASE}
-kroot=${KROOT:-}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
+kroot=${KROOT:-}
+busybox=${GUEST_ROOT:-}/bin/busybox
 out=$(dirname "$here")/build/vm/initramfs-$rel.cpio
 moddir=${kroot%/}/lib/modules/$rel
+[ -x "$busybox" ] || { echo "mkinitramfs.sh: no $busybox (run ${ARCH:+ARCH=$ARCH }scripts/setup.sh)" >&2; exit 1; }
 
 # Rebuilt when this script, the guest's init, busybox or the kernel's
 # modules (depmod rewrites modules.dep) are newer than the cached one.
 if [ -s "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$here/guest-init" ] &&
-	[ "$out" -nt /bin/busybox ] && [ "$out" -nt "$moddir/modules.dep" ]; then
+	[ "$out" -nt "$busybox" ] && [ "$out" -nt "$moddir/modules.dep" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -43,7 +48,7 @@ mkdir -p "$(dirname "$out")"
 root=$(mktemp -d) tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -rf "$root" "$tmp"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,newroot,modules}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$here/guest-init" "$root/init"
 : >"$root/modules/order"
 for m in "${order[@]}"; do

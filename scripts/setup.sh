@@ -2,9 +2,14 @@
 # Installs everything jsonsysctl needs on a Debian bookworm machine:
 # the compiler, GoogleTest, QEMU, Debian's 6.1 kernel (image + headers) and
 # bookworm-backports' 6.12, the guest's busybox, and Debian's pytest.
+# With ARCH=arm64 (make ARCH=arm64 ...) also the arm64 cross compilers and
+# QEMU, Debian's arm64 6.1 kernel and headers unpacked in $KROOT, and an
+# arm64 root for the guest in $GUEST_ROOT (see scripts/arch.sh).
 # Idempotent: when everything is present it returns at once without apt.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
 
 # Kernel packages are found by glob, never by a pinned ABI number.
 have_kernel() { # $1: release prefix, e.g. 6.1.
@@ -21,14 +26,38 @@ have_tools() {
 	/usr/bin/python3 -c 'import pytest' 2>/dev/null
 }
 
-if have_tools && have_kernel 6.1. && have_kernel 6.12.; then
+# arm64: the cross compilers and QEMU; Debian's kernel, unpacked (not
+# installed) with its headers in $KROOT; the guest's root in $GUEST_ROOT,
+# made without emulation (the suite's python3 and pytest, the commands the
+# tests and the demo run, busybox for the initramfs). A root made from
+# another package list is made again.
+arm64_tools="aarch64-linux-gnu-gcc-12 aarch64-linux-gnu-g++-12 qemu-system-aarch64 mmdebstrap"
+arm64_packages="gcc-12-aarch64-linux-gnu g++-12-aarch64-linux-gnu libc6-dev-arm64-cross
+	qemu-system-arm mmdebstrap"
+guest_packages="base-files base-passwd dash bash coreutils util-linux procps kmod sed grep
+	busybox-static python3 python3-pytest"
+guest_packages=$(echo $guest_packages)
+have_arm64() {
+	local c
+	[ "$debarch" = arm64 ] || return 0
+	for c in $arm64_tools; do
+		command -v "$c" >/dev/null || return 1
+	done
+	[ -e /usr/aarch64-linux-gnu/include/stdio.h ] || return 1
+	compgen -G "$KROOT/boot/vmlinuz-6.1.*-arm64" >/dev/null &&
+		compgen -G "$KROOT/lib/modules/6.1.*-arm64/build/Makefile" >/dev/null || return 1
+	[ "$(cat "$GUEST_ROOT/.jsonsysctl-packages" 2>/dev/null)" = "$guest_packages" ]
+}
+
+if have_tools && have_kernel 6.1. && have_kernel 6.12. && have_arm64; then
 	exit 0
 fi
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-apt_install() { $SUDO apt-get install -y -q --no-install-recommends "$@"; }
+# Another apt may hold the lock for a while (an unattended upgrade): wait.
+apt_install() { $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "$@"; }
 
 # bookworm-backports on the same mirror the machine already uses.
 sources=/etc/apt/sources.list.d/debian.sources
@@ -43,6 +72,10 @@ if [ ! -e "$bp" ]; then
 	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$uri" | $SUDO tee "$bp" >/dev/null
 fi
+# arm64's kernel and the guest's root come from apt's arm64 lists.
+if [ "$debarch" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	$SUDO dpkg --add-architecture arm64
+fi
 $SUDO apt-get update -q
 
 apt_install build-essential make bc cpio xz-utils binutils kmod procps \
@@ -51,17 +84,19 @@ apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 # bookworm's 6.1 by its versioned package names, the ones the newest
 # non-backports linux-*-amd64 metapackage depends on: those metapackages
 # may already be the backports' ones, and the backports' would not keep 6.1.
-bookworm_kernel() { # $1: linux-image|linux-headers
-	local ver pkg
-	ver=$(apt-cache madison "$1-amd64" |
+bookworm_kernel() { # $1: linux-image|linux-headers, $2: amd64|arm64
+	local ver pkg meta=$1-${2:-amd64}:${2:-amd64}
+	ver=$(apt-cache madison "$meta" |
 		awk -F'|' '$3 ~ / (bookworm|oldstable)(-security|-updates)?\/.* Packages/ {
 			gsub(/ /, "", $2); print $2 }' |
 		sort -V | tail -n 1)
-	[ -n "$ver" ] || { echo "setup: no bookworm $1-amd64 in apt's lists" >&2; exit 1; }
-	pkg=$(apt-cache show "$1-amd64=$ver" |
-		awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}')
-	[ -n "$pkg" ] || { echo "setup: $1-amd64 $ver depends on no kernel package" >&2; exit 1; }
+	[ -n "$ver" ] || { echo "setup: no bookworm $meta in apt's lists" >&2; exit 1; }
+	pkg=$(first_dependency "$meta=$ver")
+	[ -n "$pkg" ] || { echo "setup: $meta $ver depends on no kernel package" >&2; exit 1; }
 	echo "$pkg"
+}
+first_dependency() { # $1: a package, as apt-cache show takes it
+	apt-cache show "$1" | awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}'
 }
 if ! have_kernel 6.1.; then
 	image=$(bookworm_kernel linux-image)
@@ -71,4 +106,64 @@ fi
 if ! have_kernel 6.12.; then
 	apt_install -t bookworm-backports linux-image-amd64 linux-headers-amd64
 fi
-have_tools && have_kernel 6.1. && have_kernel 6.12. || { echo "setup: install incomplete" >&2; exit 1; }
+
+# Debian's arm64 kernel is unpacked, not installed, into $KROOT (boot/,
+# lib/modules/, usr/src/), and made usable in place: depmod writes the
+# modules.dep its postinst would, its build link and its headers' include of
+# their -common half are absolute paths, and its scripts are the host's
+# linux-kbuild package (host binaries, the same version).
+unpack_arm64_kernel() {
+	local image headers common kbuild rel dl tmp
+	image=$(bookworm_kernel linux-image arm64)
+	headers=$(bookworm_kernel linux-headers arm64)
+	common=$(first_dependency "$headers:arm64")
+	rel=${image#linux-image-}
+	echo "setup: unpacking $image, $headers and $common into $KROOT"
+	dl=$(mktemp -d)
+	tmp=$KROOT.new
+	trap '$SUDO rm -rf "$dl" "$tmp"' EXIT
+	(cd "$dl" && apt-get download -q -o APT::Sandbox::User="$(id -un)" \
+		"$image:arm64" "$headers:arm64" "$common")
+	$SUDO rm -rf "$tmp"
+	$SUDO mkdir -p "$tmp"
+	for deb in "$dl"/*.deb; do $SUDO dpkg -x "$deb" "$tmp"; done
+	kbuild=$(readlink "$tmp/usr/src/linux-headers-$rel/scripts")
+	kbuild=${kbuild%/scripts}
+	kbuild=${kbuild##*/}
+	[ -d "/usr/lib/$kbuild/scripts" ] || apt_install "$kbuild"
+	$SUDO depmod -b "$tmp" "$rel"
+	$SUDO ln -sfn "../../../usr/src/linux-headers-$rel" "$tmp/lib/modules/$rel/build"
+	$SUDO sed -i "s|^include /usr/src/|include $KROOT/usr/src/|" "$tmp/usr/src/linux-headers-$rel/Makefile"
+	$SUDO mkdir -p "$tmp/usr/lib"
+	$SUDO ln -sfn "/usr/lib/$kbuild" "$tmp/usr/lib/$kbuild"
+	$SUDO rm -rf "$KROOT"
+	$SUDO mv "$tmp" "$KROOT"
+	rm -rf "$dl"
+	trap - EXIT
+}
+
+# The guest's root: mmdebstrap --variant=extract unpacks the packages
+# without running anything in them, so no arm64 emulation is needed.
+# base-passwd's postinst would write /etc/passwd and /etc/group: copied here.
+make_arm64_root() {
+	local mirror=/etc/apt/sources.list.d/debian.sources tmp=$GUEST_ROOT.new
+	[ -r "$mirror" ] || mirror=/etc/apt/sources.list
+	echo "setup: making the guest's arm64 root in $GUEST_ROOT ($guest_packages)"
+	$SUDO rm -rf "$tmp"
+	trap '$SUDO rm -rf "$tmp"' EXIT
+	$SUDO mmdebstrap -q --variant=extract --arch=arm64 --include="${guest_packages// /,}" \
+		bookworm "$tmp" "$mirror"
+	$SUDO cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
+	$SUDO cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
+	echo "$guest_packages" | $SUDO tee "$tmp/.jsonsysctl-packages" >/dev/null
+	$SUDO rm -rf "$GUEST_ROOT"
+	$SUDO mv "$tmp" "$GUEST_ROOT"
+	trap - EXIT
+}
+
+if ! have_arm64; then
+	apt_install $arm64_packages
+	compgen -G "$KROOT/lib/modules/6.1.*-arm64/build/Makefile" >/dev/null || unpack_arm64_kernel
+	[ "$(cat "$GUEST_ROOT/.jsonsysctl-packages" 2>/dev/null)" = "$guest_packages" ] || make_arm64_root
+fi
+have_tools && have_kernel 6.1. && have_kernel 6.12. && have_arm64 || { echo "setup: install incomplete" >&2; exit 1; }

@@ -8,10 +8,15 @@
 # usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--rw DIR]... -- COMMAND [ARG]...
 #   --kver     the kernel (default: $KVER, else bookworm's 6.1)
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
-#   --timeout  kill the guest after this many seconds (default 600)
+#   --timeout  kill the guest after this many seconds (default 600; arm64,
+#              emulated about 4x slower, 1800)
 #   --rw DIR   make host DIR writable in the guest, at the same path
 # KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
 # /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
+# ARCH=arm64 boots Debian's arm64 kernel in qemu-system-aarch64 (-M virt,
+# -cpu max) with an arm64 root instead of the host's (GUEST_ROOT=DIR; both
+# unpacked by ARCH=arm64 scripts/setup.sh, see scripts/arch.sh); the
+# caller's directory is then shared on its own, at the same path.
 # Console output streams to stdout without carriage returns or the firmware's
 # banner. The exit status is the command's, except: a command that succeeded
 # while the guest's kernel logged a warning or oops, or a guest that panics or
@@ -22,7 +27,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND [ARG]..."
 die() { echo "vm.sh: $*" >&2; exit 2; }
-kver=${KVER:-6.1} accel=tcg timeout=600 rw=()
+kver=${KVER:-6.1} accel=tcg timeout= rw=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver | --timeout | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
@@ -35,15 +40,21 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || die "no command given ($usage)"
+. "$here/arch.sh"
+[ -n "$timeout" ] || case $debarch in arm64) timeout=1800 ;; *) timeout=600 ;; esac
+[ "$accel" = tcg ] || [ "$debarch" = amd64 ] || die "--kvm runs only the host's own architecture, not ARCH=$ARCH"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$timeout'"
 rel=$("$here/kernel-release.sh" "$kver") || exit 2
 kroot=${KROOT:-}
 kroot=${kroot%/}
 kernel=$kroot/boot/vmlinuz-$rel
-[ -e "$kernel" ] || die "no $kernel for $rel (run scripts/setup.sh)"
+setup="${ARCH:+ARCH=$ARCH }scripts/setup.sh"
+[ -e "$kernel" ] || die "no $kernel for $rel (run $setup)"
 [ -r "$kernel" ] || die "$kernel is not readable by $(id -un)"
-[ -r "$kroot/lib/modules/$rel/modules.dep" ] || die "no $kroot/lib/modules/$rel/modules.dep (run scripts/setup.sh)"
-initrd=$("$here/mkinitramfs.sh" "$rel")
+[ -r "$kroot/lib/modules/$rel/modules.dep" ] || die "no $kroot/lib/modules/$rel/modules.dep (run $setup)"
+guest_root=${GUEST_ROOT:-/}
+[ -x "$guest_root/bin/sh" ] || die "no $guest_root/bin/sh: the guest's root is missing (run $setup)"
+initrd=$("$here/mkinitramfs.sh" "$rel") || exit 2
 
 # The run share, writable by the guest: the command goes in; its exit
 # status and the guest's dmesg come back.
@@ -55,16 +66,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# cmd.sh is run by the host's /bin/sh (dash), so every word is quoted the
-# POSIX way ('it'\''s'): bash's printf %q may produce $'...', which dash
-# reads differently. env -i gives the command exactly the environment below,
-# not whatever the kernel handed to init; stdin is /dev/null because the
-# serial console never has input.
+# cmd.sh is run by the guest root's /bin/sh (dash), so every word is quoted
+# the POSIX way ('it'\''s'): bash's printf %q may produce $'...', which dash
+# reads differently. /usr/bin/env -i (by path: not every root merges /bin
+# into /usr/bin) gives the command exactly the environment below, not
+# whatever the kernel handed to init; stdin is /dev/null because the serial
+# console never has input.
 shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 {
 	echo "cd $(shq "$PWD") || { echo 'vm.sh: cannot enter '$(shq "$PWD")' in the guest' >&2; exit 125; }"
 	echo "umask 022"
-	printf 'exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	printf 'exec /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	printf ' HOME=/root TERM=dumb LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 COLUMNS=100'
 	[ -z "${CI+set}" ] || printf ' %s' "$(shq "CI=$CI")"
 	for a in "$@"; do printf ' %s' "$(shq "$a")"; done
@@ -76,25 +88,43 @@ shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 # directory first (it may lie under a guest tmpfs such as /root or /tmp),
 # then the writable directories.
 q() { printf %s "${1//,/,,}"; }
-fs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+fs=(-virtfs "local,path=$(q "$guest_root"),mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$(q "$run"),mount_tag=run,security_model=none")
-echo "ro - $PWD" >"$run/mounts"
+if [ "$guest_root" -ef / ]; then
+	echo "ro - $PWD" >"$run/mounts"
+else
+	fs+=(-virtfs "local,path=$(q "$PWD"),mount_tag=tree,security_model=none,readonly=on,multidevs=remap")
+	echo "ro tree $PWD" >"$run/mounts"
+fi
 for i in "${!rw[@]}"; do
 	fs+=(-virtfs "local,path=$(q "${rw[i]}"),mount_tag=rw$i,security_model=none")
 	echo "rw rw$i ${rw[i]}" >>"$run/mounts"
 done
 
-# The kernel command line:
+# The machine and the kernel command line:
+# - the console is the PC's first serial port, or the arm64 virt board's
+#   PL011; arm64's -cpu max signs pointers with QEMU's own cheap hash
+#   (pauth-impdef): QEMU's docs say the architected QARMA is slow to emulate;
 # - loglevel=4: only errors, oopses and panics reach the console live, so
 #   warnings do not cut the command's output lines (they stay in dmesg);
 # - panic=-1: a panic reboots at once, and -no-reboot turns that into QEMU
 #   exiting, so a panic fails the run instead of hanging it;
-# - acpi=noirq: routing PCI interrupts through ACPI's link devices takes
-#   1.5 s per virtio device under TCG; the BIOS table does it at once (the
-#   devices use MSI-X anyway).
-append="console=ttyS0 loglevel=4 slub_debug=FZPU panic=-1 acpi=noirq edd=off rdinit=/init"
+# - acpi=noirq (x86): routing PCI interrupts through ACPI's link devices
+#   takes 1.5 s per virtio device under TCG; the BIOS table does it at once
+#   (the devices use MSI-X anyway).
+append="loglevel=4 slub_debug=FZPU panic=-1 rdinit=/init"
+case $debarch in
+amd64)
+	machine=(qemu-system-x86_64 -cpu max)
+	append="console=ttyS0 $append acpi=noirq edd=off"
+	;;
+arm64)
+	machine=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 $append"
+	;;
+esac
 
-echo "vm.sh: booting $rel ($accel, 2 cpus)" >&2
+echo "vm.sh: booting $rel ($accel, ${machine[0]}, 2 cpus)" >&2
 # QEMU writes the console to a fifo that a filter drains to stdout and to the
 # log: no CRs or terminal escapes, and none of the boot noise around the
 # command (SeaBIOS's banner, the kernel's "reboot: Power down"). Both run in
@@ -106,8 +136,8 @@ sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' \
 	-e '/^\[ *[0-9.]*\] reboot: Power down$/d' \
 	<"$run/console.fifo" | tee "$run/console" &
 shown=$!
-timeout -k 5 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -nographic \
-	-accel "$accel" -cpu max -smp 2 -m 1G -no-reboot \
+timeout -k 5 "$timeout" "${machine[@]}" -nodefaults -no-user-config -nographic \
+	-accel "$accel" -smp 2 -m 1G -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-serial stdio -monitor none "${fs[@]}" </dev/null >"$run/console.fifo" 2>&1 &
 qemu=$!
