@@ -9,6 +9,9 @@
 #                                              built in a chroot (scripts/trixie.sh)
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
+#   make install|uninstall [KDIR=...]          into/out of that kernel's updates/ (root)
+#   make deb                                   build/jsonsysctl-dkms_<version>_all.deb
+#   make check-package                         prove both, on this machine (root)
 #   make clean
 
 KVER ?= 6.1
@@ -17,6 +20,7 @@ PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
 
 # An empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
+	[ -e "$$kdir/Makefile" ] || { echo "make: $$kdir is no kernel build directory: install that kernel's linux-headers package or pass another KDIR=" >&2; exit 1; }; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR)$(1) modules
 
 all:
@@ -85,3 +89,22 @@ clean:
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all check-trixie bench clean
+
+# Installing it (README, "Installing it"). install and uninstall take the
+# kernel as `make` does (KDIR, else scripts/kdir.sh); see scripts/install.sh.
+install: all
+	@scripts/install.sh install "$(KDIR)"
+
+uninstall:
+	@scripts/install.sh uninstall "$(KDIR)"
+
+# The DKMS package, built with dh and dh-dkms from debian/.
+deb:
+	@scripts/deb.sh
+
+# Installs the package and `make install`s on this machine, checks both on
+# each supported kernel in the VM, and restores the machine.
+check-package:
+	@scripts/check-package.sh
+
+.PHONY: install uninstall deb check-package
