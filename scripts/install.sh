@@ -12,9 +12,11 @@ cd "$(dirname "$0")/.."
 action=${1:?usage: install.sh install|uninstall [KDIR]}
 kdir=${2:-}
 [ -n "$kdir" ] || kdir=$(scripts/kdir.sh)
-release_file=$kdir/include/config/kernel.release
-[ -r "$release_file" ] || { echo "make $action: $kdir is not a kernel build directory (no $release_file); install its linux-headers package or pass KDIR=" >&2; exit 1; }
-rel=$(cat "$release_file")
+# The release the kernel reports (and the module's vermagic carries);
+# Debian's 6.1 headers have the upstream 6.1.N in include/config/kernel.release.
+uts=$kdir/include/generated/utsrelease.h
+rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$uts" 2>/dev/null || true)
+[ -n "$rel" ] || { echo "make $action: $kdir is no kernel build directory (no release in $uts): install its linux-headers package or pass another KDIR=" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "make $action: needs root: sudo make $action" >&2; exit 1; }
 export PATH=$PATH:/usr/sbin:/sbin
 dir=/lib/modules/$rel/updates
