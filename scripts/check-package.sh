@@ -14,13 +14,18 @@
 #  2. `make install` and `make uninstall`, per kernel, the same VM check,
 #     and the kernel's module tree is as before to the file afterwards.
 # Needs root; the module is only ever loaded in the guest.
+# usage: check-package.sh [deb|install]   (one part only; default both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/sbin:/sbin DEBIAN_FRONTEND=noninteractive
 [ "$(id -u)" -eq 0 ] || { echo "check-package: needs root (it installs a package): sudo make check-package" >&2; exit 1; }
 
+part=${1:-all}
+case $part in all | deb | install) ;; *) echo "usage: check-package.sh [deb|install]" >&2; exit 2 ;; esac
 kernels=(6.1 6.12)
-steps=$((7 + 3 * ${#kernels[@]}))
+steps=1
+[ "$part" = install ] || steps=$((steps + 6 + ${#kernels[@]}))
+[ "$part" = deb ] || steps=$((steps + 2 * ${#kernels[@]}))
 step=0 started=$SECONDS
 progress() { step=$((step + 1)); echo "== check-package [$step/$steps, $((SECONDS - started)) s] $*"; }
 say() { echo "check-package: $*"; }
@@ -124,94 +129,101 @@ vm_check() { # $1: release, $2: the module file modprobe must find, $3: sysctl.d
 }
 
 ### 1. The Debian package, built by dh with dh-dkms, installed by apt.
-progress "make deb"
-make --no-print-directory deb
+check_deb() {
+	progress "make deb"
+	make --no-print-directory deb
 
-progress "one version: debian/changelog, the .deb, dkms.conf"
-deb_version=$(dpkg-deb -f "$deb" Version)
-conf_version=$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./usr/src/jsonsysctl-$version/dkms.conf" |
-	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p')
-[ "$deb_version" = "$version" ] && [ "$conf_version" = "$version" ] ||
-	fail "versions disagree: debian/changelog $version, the .deb '$deb_version', its dkms.conf '$conf_version'"
-say "version $version in debian/changelog, $deb, and its dkms.conf"
+	progress "one version: debian/changelog, the .deb, dkms.conf"
+	deb_version=$(dpkg-deb -f "$deb" Version)
+	conf_version=$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./usr/src/jsonsysctl-$version/dkms.conf" |
+		sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p')
+	[ "$deb_version" = "$version" ] && [ "$conf_version" = "$version" ] ||
+		fail "versions disagree: debian/changelog $version, the .deb '$deb_version', its dkms.conf '$conf_version'"
+	say "version $version in debian/changelog, $deb, and its dkms.conf"
 
-progress "apt-get install ./$deb"
-dpkg-query -W -f '${binary:Package} ${db:Status-Abbrev}\n' | awk '$2 == "ii" {print $1}' | sort >"$state/packages.before"
-status=0
-apt install "./$deb" >"$state/apt-install.log" 2>&1 || status=$?
-# What apt pulled in besides our package, purged again by restore.
-dpkg-query -W -f '${binary:Package} ${db:Status-Abbrev}\n' | awk '$2 ~ /^.[iUFHWt]/ {print $1}' | sort |
-	comm -13 "$state/packages.before" - | grep -v '^jsonsysctl-dkms$' >"$state/new-packages" || true
-cat "$state/apt-install.log" >>"$log"
-grep -E '^(Setting up|Building for|Building initial module|Done\.|Error|Sign|.*is likely)' "$state/apt-install.log" | sed 's/^/  | /' || true
-[ "$status" -eq 0 ] || { tail -n 30 "$state/apt-install.log" >&2; fail "apt-get install ./$deb failed (status $status)"; }
-say "apt pulled in $(wc -l <"$state/new-packages") packages: $(sed 's/:.*//' "$state/new-packages" | tr '\n' ' ')"
+	progress "apt-get install ./$deb"
+	dpkg-query -W -f '${binary:Package} ${db:Status-Abbrev}\n' | awk '$2 == "ii" {print $1}' | sort >"$state/packages.before"
+	status=0
+	apt install "./$deb" >"$state/apt-install.log" 2>&1 || status=$?
+	# What apt pulled in besides our package, purged again by restore.
+	dpkg-query -W -f '${binary:Package} ${db:Status-Abbrev}\n' | awk '$2 ~ /^.[iUFHWt]/ {print $1}' | sort |
+		comm -13 "$state/packages.before" - | grep -v '^jsonsysctl-dkms$' >"$state/new-packages" || true
+	cat "$state/apt-install.log" >>"$log"
+	grep -E '^(Setting up|Building for|Building initial module|Done\.|Error|Sign|.*is likely)' "$state/apt-install.log" | sed 's/^/  | /' || true
+	[ "$status" -eq 0 ] || { tail -n 30 "$state/apt-install.log" >&2; fail "apt-get install ./$deb failed (status $status)"; }
+	say "apt pulled in $(wc -l <"$state/new-packages") packages: $(sed 's/:.*//' "$state/new-packages" | tr '\n' ' ')"
 
-progress "DKMS: built, signed and installed for ${rels[*]}"
-for rel in "${rels[@]}"; do
-	if ! dkms status -m jsonsysctl -v "$version" -k "$rel" 2>/dev/null | grep -q ': installed'; then
-		say "DKMS's own rule skipped $rel: dkms install -k $rel"
-		nice -n 10 dkms install -m jsonsysctl -v "$version" -k "$rel" >>"$log" 2>&1 ||
-			fail "dkms install -k $rel failed; see /var/lib/dkms/jsonsysctl/$version/build/make.log"
-	fi
-	ko=/lib/modules/$rel/updates/dkms/jsonsysctl$(suffix "$rel")
-	[ -e "$ko" ] || fail "DKMS installed no $ko: $(ls /lib/modules/"$rel"/updates/dkms/ 2>&1 | tr '\n' ' ')"
-	v=$(modinfo -F version "$ko")
-	[ "$v" = "$version" ] || fail "modinfo -F version $ko says '$v', debian/changelog $version"
-	signer=$(modinfo -F signer "$ko")
-	[ -n "$signer" ] || fail "$ko carries no signature (is openssl installed? dkms signs only with it)"
-	say "$ko: version $v, signer: $signer"
-done
-dkms status -m jsonsysctl 2>/dev/null | sed 's/^/  | /'
+	progress "DKMS: built, signed and installed for ${rels[*]}"
+	for rel in "${rels[@]}"; do
+		if ! dkms status -m jsonsysctl -v "$version" -k "$rel" 2>/dev/null | grep -q ': installed'; then
+			say "DKMS's own rule skipped $rel: dkms install -k $rel"
+			nice -n 10 dkms install -m jsonsysctl -v "$version" -k "$rel" >>"$log" 2>&1 ||
+				fail "dkms install -k $rel failed; see /var/lib/dkms/jsonsysctl/$version/build/make.log"
+		fi
+		ko=/lib/modules/$rel/updates/dkms/jsonsysctl$(suffix "$rel")
+		[ -e "$ko" ] || fail "DKMS installed no $ko: $(ls /lib/modules/"$rel"/updates/dkms/ 2>&1 | tr '\n' ' ')"
+		v=$(modinfo -F version "$ko")
+		[ "$v" = "$version" ] || fail "modinfo -F version $ko says '$v', debian/changelog $version"
+		signer=$(modinfo -F signer "$ko")
+		[ -n "$signer" ] || fail "$ko carries no signature (is openssl installed? dkms signs only with it)"
+		say "$ko: version $v, signer: $signer"
+	done
+	dkms status -m jsonsysctl 2>/dev/null | sed 's/^/  | /'
 
-# In a DKMS tree of its own (--dkmstree), so the real one stays as it is.
-rel=${rels[0]}
-progress "DKMS without the kernel's g++: make.log says why in one line"
-tmptree=$state/dkms-tree
-mkdir -p "$tmptree"
-dkms add -m jsonsysctl -v "$version" --dkmstree "$tmptree" >>"$log" 2>&1 || fail "dkms add --dkmstree $tmptree failed"
-status=0
-CXX_FOR_KERNEL=g++-jsonsysctl-check nice -n 10 dkms build -m jsonsysctl -v "$version" -k "$rel" --dkmstree "$tmptree" >"$state/dkms-fail.log" 2>&1 || status=$?
-[ "$status" -ne 0 ] || fail "dkms build with a missing g++ succeeded"
-makelog=$tmptree/jsonsysctl/$version/build/make.log
-line=$(grep -m 1 'g++-jsonsysctl-check' "$makelog" || true)
-[ -n "$line" ] || fail "make.log does not say the g++ is missing: $(tail -n 5 "$makelog")"
-say "dkms build failed (status $status); make.log: $line"
-rm -rf "$tmptree"
+	# In a DKMS tree of its own (--dkmstree), so the real one stays as it is.
+	rel=${rels[0]}
+	progress "DKMS without the kernel's g++: make.log says why in one line"
+	tmptree=$state/dkms-tree
+	mkdir -p "$tmptree"
+	dkms add -m jsonsysctl -v "$version" --dkmstree "$tmptree" >>"$log" 2>&1 || fail "dkms add --dkmstree $tmptree failed"
+	status=0
+	CXX_FOR_KERNEL=g++-jsonsysctl-check nice -n 10 dkms build -m jsonsysctl -v "$version" -k "$rel" --dkmstree "$tmptree" >"$state/dkms-fail.log" 2>&1 || status=$?
+	[ "$status" -ne 0 ] || fail "dkms build with a missing g++ succeeded"
+	makelog=$tmptree/jsonsysctl/$version/build/make.log
+	line=$(grep -m 1 'g++-jsonsysctl-check' "$makelog" || true)
+	[ -n "$line" ] || fail "make.log does not say the g++ is missing: $(tail -n 5 "$makelog")"
+	say "dkms build failed (status $status); make.log: $line"
+	rm -rf "$tmptree"
 
-for rel in "${rels[@]}"; do
-	progress "VM $rel: modprobe the DKMS-built module, /dev/json, sysctl -p the example, modprobe -r"
-	vm_check "$rel" "/lib/modules/$rel/updates/dkms/jsonsysctl$(suffix "$rel")" \
-		/usr/share/doc/jsonsysctl-dkms/examples/sysctl.d/jsonsysctl.conf
-done
+	for rel in "${rels[@]}"; do
+		progress "VM $rel: modprobe the DKMS-built module, /dev/json, sysctl -p the example, modprobe -r"
+		vm_check "$rel" "/lib/modules/$rel/updates/dkms/jsonsysctl$(suffix "$rel")" \
+			/usr/share/doc/jsonsysctl-dkms/examples/sysctl.d/jsonsysctl.conf
+	done
 
 
-progress "apt-get purge jsonsysctl-dkms: nothing of ours left"
-apt purge jsonsysctl-dkms >"$state/apt-purge.log" 2>&1 || { cat "$state/apt-purge.log" >&2; fail "apt-get purge jsonsysctl-dkms failed"; }
-cat "$state/apt-purge.log" >>"$log"
-now=$(ours)
-[ -z "$now" ] || fail "apt-get purge jsonsysctl-dkms left:
-$now"
-for rel in "${rels[@]}"; do
-	tree "$rel" | diff -u "$state/tree.$rel" - >&2 || fail "/lib/modules/$rel is not as before the package (diff above)"
-done
-say "nothing of ours under /usr/src, /var/lib/dkms, /lib/modules"
+	progress "apt-get purge jsonsysctl-dkms: nothing of ours left"
+	apt purge jsonsysctl-dkms >"$state/apt-purge.log" 2>&1 || { cat "$state/apt-purge.log" >&2; fail "apt-get purge jsonsysctl-dkms failed"; }
+	cat "$state/apt-purge.log" >>"$log"
+	now=$(ours)
+	[ -z "$now" ] || fail "apt-get purge jsonsysctl-dkms left:
+	$now"
+	for rel in "${rels[@]}"; do
+		tree "$rel" | diff -u "$state/tree.$rel" - >&2 || fail "/lib/modules/$rel is not as before the package (diff above)"
+	done
+	say "nothing of ours under /usr/src, /var/lib/dkms, /lib/modules"
+}
 
 ### 2. make install / make uninstall.
-for rel in "${rels[@]}"; do
-	kdir=/lib/modules/$rel/build
-	ko=/lib/modules/$rel/updates/jsonsysctl$(suffix "$rel")
-	progress "make install KDIR=$kdir, and the VM"
-	status=0
-	nice -n 10 make --no-print-directory install KDIR="$kdir" >"$state/install.log" 2>&1 || status=$?
-	cat "$state/install.log" >>"$log"
-	grep -E 'INSTALL|SIGN|XZ|make install|error|Error' "$state/install.log" | sed 's/^/  | /' || true
-	[ "$status" -eq 0 ] || { tail -n 20 "$state/install.log" >&2; fail "make install KDIR=$kdir failed"; }
-	[ -e "$ko" ] || fail "make install put no $ko there"
-	[ "$(modinfo -F version "$ko")" = "$version" ] || fail "modinfo -F version $ko is not $version"
-	vm_check "$rel" "$ko" "$PWD/examples/sysctl.d/jsonsysctl.conf"
-	progress "make uninstall KDIR=$kdir: the tree as before"
-	make --no-print-directory uninstall KDIR="$kdir"
-	tree "$rel" | diff -u "$state/tree.$rel" - >&2 || fail "make uninstall did not undo make install in /lib/modules/$rel (diff above)"
-	say "/lib/modules/$rel is as before make install"
-done
+check_install() {
+	for rel in "${rels[@]}"; do
+		kdir=/lib/modules/$rel/build
+		ko=/lib/modules/$rel/updates/jsonsysctl$(suffix "$rel")
+		progress "make install KDIR=$kdir, and the VM"
+		status=0
+		nice -n 10 make --no-print-directory install KDIR="$kdir" >"$state/install.log" 2>&1 || status=$?
+		cat "$state/install.log" >>"$log"
+		grep -E 'INSTALL|SIGN|XZ|make install|error|Error' "$state/install.log" | sed 's/^/  | /' || true
+		[ "$status" -eq 0 ] || { tail -n 20 "$state/install.log" >&2; fail "make install KDIR=$kdir failed"; }
+		[ -e "$ko" ] || fail "make install put no $ko there"
+		[ "$(modinfo -F version "$ko")" = "$version" ] || fail "modinfo -F version $ko is not $version"
+		vm_check "$rel" "$ko" "$PWD/examples/sysctl.d/jsonsysctl.conf"
+		progress "make uninstall KDIR=$kdir: the tree as before"
+		make --no-print-directory uninstall KDIR="$kdir"
+		tree "$rel" | diff -u "$state/tree.$rel" - >&2 || fail "make uninstall did not undo make install in /lib/modules/$rel (diff above)"
+		say "/lib/modules/$rel is as before make install"
+	done
+}
+
+[ "$part" = install ] || check_deb
+[ "$part" = deb ] || check_install
