@@ -84,6 +84,13 @@ restore() {
 	for rel in "${rels[@]}"; do
 		[ -z "$(ls /lib/modules/"$rel"/updates/jsonsysctl.ko* 2>/dev/null)" ] ||
 			scripts/install.sh uninstall "/lib/modules/$rel/build"
+		# What a broken uninstall left, by hand (the check has failed already).
+		if [ -n "$(ls /lib/modules/"$rel"/updates/jsonsysctl.ko* 2>/dev/null)" ]; then
+			say "make uninstall left $(ls /lib/modules/"$rel"/updates/jsonsysctl.ko* | tr '\n' ' '); removing it"
+			rm -f /lib/modules/"$rel"/updates/jsonsysctl.ko*
+			rmdir --ignore-fail-on-non-empty /lib/modules/"$rel"/updates
+			depmod -a "$rel"
+		fi
 	done
 	if [ -s "$state/new-packages" ]; then
 		say "apt-get purge what the package pulled in: $(tr '\n' ' ' <"$state/new-packages")"
