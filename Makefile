@@ -10,6 +10,9 @@
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make tools                                 build/tools/jsonwatch, the watcher
+#   make install|uninstall [KDIR=...]          into/out of that kernel's updates/ (root)
+#   make deb                                   build/jsonsysctl-dkms_<version>_all.deb
+#   make check-package                         prove both, on this machine (root)
 #   make clean
 #   make ARCH=arm64 [check|demo|bench]         the same for Debian's arm64 6.1 kernel,
 #                                              cross-built, in qemu-system-aarch64
@@ -41,6 +44,7 @@ kver_kdir = kdir=$$(scripts/kdir.sh $(KVER)) && \
 
 # An empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
+	[ -e "$$kdir/Makefile" ] || { echo "make: $$kdir is no kernel build directory: install that kernel's linux-headers package or pass another KDIR=" >&2; exit 1; }; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR)$(1) modules
 
 all:
@@ -161,5 +165,22 @@ clean:
 	fi
 	rm -rf build
 
+# Installing it (README, "Installing it"). install and uninstall take the
+# kernel as `make` does (KDIR, else scripts/kdir.sh); see scripts/install.sh.
+install: all
+	@scripts/install.sh install "$(KDIR)"
+
+uninstall:
+	@scripts/install.sh uninstall "$(KDIR)"
+
+# The DKMS package, built with dh and dh-dkms from debian/.
+deb:
+	@scripts/deb.sh
+
+# Installs the package and `make install`s on this machine, checks both on
+# each supported kernel in the VM, and restores the machine.
+check-package:
+	@scripts/check-package.sh
+
 .PHONY: all cmodule setup tools unit demo check check-all check-trixie bench clean \
-	lint format-check format doc FORCE
+	lint format-check format doc install uninstall deb check-package FORCE

@@ -73,4 +73,4 @@ KERNEL_MODULE(JsonSysctl);
 MODULE_INFO(license, "GPL");
 MODULE_INFO(author, "jsonsysctl developers");
 MODULE_INFO(description, "Three atomic boolean sysctls, read as one JSON document from /dev/json");
-MODULE_INFO(version, "1.0");
+MODULE_INFO(version, JSONSYSCTL_VERSION); // debian/changelog's, through Kbuild
