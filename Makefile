@@ -122,9 +122,10 @@ bench: setup
 #                        glue.c is where the version #ifs belong (README)
 #   CONSTANT_COMPARISON  it misreads `LINUX_VERSION_CODE >= KERNEL_VERSION(...)`,
 #                        the form every kernel-version test takes
-#   CONST_STRUCT         struct jsc_cdev's file_operations is a per-device copy,
-#                        written once before cdev_add() publishes it: it is how
-#                        f_op leads back to the device's C++ ops (container_of)
+#   CONST_STRUCT         struct jsc_chrdev_tables's file_operations is a
+#                        per-device copy in a sealed room, written in module init
+#                        before cdev_add() publishes it: it is how f_op leads
+#                        back to the device's C++ ops (container_of)
 CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
 FORMAT_FILES = $(shell git ls-files '*.c' '*.cpp' '*.h')
 

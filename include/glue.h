@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
  * DOC: glue.h - the C boundary between the C++ layer and the kernel.
  *
  * C header: module/glue.c, the only file that includes kernel headers.
@@ -76,33 +76,83 @@ struct jsc_file_ops {
 	void (*release)(void **file);
 };
 
-/* alloc_chrdev_region() of one minor. */
+/**
+ * jsc_alloc_chrdev_region() - alloc_chrdev_region() of one minor.
+ * @devt: where to store the region's device number.
+ * @name: the name /proc/devices lists it under.
+ *
+ * Return: 0, or a negative errno; @devt is written only on success.
+ */
 int jsc_alloc_chrdev_region(unsigned int *devt, const char *name);
+
+/**
+ * jsc_unregister_chrdev_region() - unregister_chrdev_region() of one minor.
+ * @devt: a device number jsc_alloc_chrdev_region() returned.
+ */
 void jsc_unregister_chrdev_region(unsigned int devt);
 
-/*
- * cdev_alloc() + cdev_add() of a cdev whose file_operations glue lays out
- * in room, with a copy of ops for its trampolines to call. Module init
- * only (__init). A room serves one device: fails with EBUSY if it is
- * taken. The file's owner is this module. The kernel frees the cdev after
- * its last reference; jsc_cdev_del() drops glue's.
+/**
+ * jsc_cdev_add() - cdev_alloc() and cdev_add() of one minor, its tables sealed.
+ * @cdev: where to store the handle.
+ * @devt: the device number it serves.
+ * @room: the sealed room (sealed.h) glue lays the device's file_operations
+ *        out in, with a copy of @ops for its trampolines to call.
+ * @ops: what C++ implements for an open file; with .poll, the file_operations
+ *       get .poll too.
+ *
+ * Module init only (__init): the room is read-only once init returns. The
+ * kernel frees the cdev after its last reference. The file's owner is this
+ * module, so an open file keeps it loaded.
+ *
+ * Return: 0, or a negative errno (-EBUSY when @room serves another device);
+ * @cdev is written only on success.
  */
 int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, struct jsc_chrdev_room *room,
 		 const struct jsc_file_ops *ops);
+
+/**
+ * jsc_cdev_del() - cdev_del(): the kernel frees the cdev after its last reference.
+ * @cdev: a handle jsc_cdev_add() returned.
+ */
 void jsc_cdev_del(struct jsc_cdev *cdev);
 
-/*
- * A class named name whose devnode gives each device its mode. On 6.4 and
- * later glue lays out the class in room (the one its cdev uses) and
- * registers it (class_register()); before 6.4 class_create() allocates it.
+/**
+ * jsc_class_create() - a class whose devices get their mode from their driver data.
+ * @cls: where to store the handle.
+ * @room: the device's sealed room, the one its cdev uses. On 6.4 and later
+ *        glue lays the class out there and class_register()s it; before
+ *        6.4 class_create() allocates it, devnode pointer included.
+ * @name: the class's name under /sys/class; must outlive the class.
+ *
  * Module init only (__init).
+ *
+ * Return: 0, or a negative errno; @cls is written only on success.
  */
 int jsc_class_create(struct jsc_class **cls, struct jsc_chrdev_room *room, const char *name);
+
+/**
+ * jsc_class_destroy() - class_unregister() or class_destroy(), as created.
+ * @cls: a handle jsc_class_create() returned.
+ */
 void jsc_class_destroy(struct jsc_class *cls);
 
-/* device_create(): devtmpfs makes /dev/<name> with the given mode. */
+/**
+ * jsc_device_create() - device_create(): devtmpfs makes /dev/<name>.
+ * @dev: where to store the handle.
+ * @cls: the class, from jsc_class_create().
+ * @devt: the device number, from jsc_alloc_chrdev_region().
+ * @name: the device's name, and its node's under /dev.
+ * @mode: the node's permission bits, e.g. 0444.
+ *
+ * Return: 0, or a negative errno; @dev is written only on success.
+ */
 int jsc_device_create(struct jsc_device **dev, struct jsc_class *cls, unsigned int devt,
 		      const char *name, unsigned short mode);
+
+/**
+ * jsc_device_destroy() - device_unregister(): devtmpfs removes the node.
+ * @dev: a handle jsc_device_create() returned.
+ */
 void jsc_device_destroy(struct jsc_device *dev);
 
 /*
@@ -117,11 +167,34 @@ struct jsc_sysctl_entry {
 	void *data;
 	unsigned short mode;
 };
+
 typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
 				  long long *pos);
+
+/**
+ * jsc_register_sysctl() - register_sysctl() of a sealed table under one directory.
+ * @table: where to store the handle.
+ * @room: the sealed rooms (sealed.h), @count + 1 of them, glue lays the
+ *        ctl_table out in, a sentinel last.
+ * @dir: the directory under /proc/sys, e.g. "json-sysctl".
+ * @entries: the sysctls; glue copies them, their names must outlive the table.
+ * @count: the number of @entries.
+ * @handler: called for every read and write of each of them.
+ *
+ * Module init only (__init): the rooms are read-only once init returns.
+ *
+ * Return: 0, or a negative errno (-EBUSY when @room serves another
+ * directory, -ENOMEM where the kernel reports none); @table is written
+ * only on success.
+ */
 int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room, const char *dir,
 			const struct jsc_sysctl_entry *entries, unsigned int count,
 			jsc_sysctl_handler handler);
+
+/**
+ * jsc_unregister_sysctl() - unregister_sysctl_table().
+ * @table: a handle jsc_register_sysctl() returned.
+ */
 void jsc_unregister_sysctl(struct jsc_sysctl *table);
 
 /*
@@ -135,23 +208,77 @@ enum { JSC_WAIT_QUEUE_SIZE = 128, JSC_WAIT_QUEUE_ALIGN = 8 };
 /* The poll events the layer uses; glue.c checks them against the kernel's. */
 enum { JSC_POLLIN = 0x1, JSC_POLLPRI = 0x2, JSC_POLLERR = 0x8, JSC_POLLRDNORM = 0x40 };
 
-/* init_waitqueue_head(). */
+/**
+ * jsc_init_waitqueue_head() - init_waitqueue_head().
+ * @wq: the queue's storage; no waiter may use it before this.
+ */
 void jsc_init_waitqueue_head(struct jsc_wait_queue *wq);
-/* poll_wait(): the poller of filp sleeps on wq (nothing when table is null). */
+
+/**
+ * jsc_poll_wait() - poll_wait(): the poller of @filp sleeps on @wq.
+ * @filp: the file being polled, as the poll trampoline passed it.
+ * @wq: the queue a change will be announced on.
+ * @table: the poller's table, as passed; nothing happens when it is null.
+ */
 void jsc_poll_wait(struct jsc_file *filp, struct jsc_wait_queue *wq, struct jsc_poll_table *table);
-/* wake_up_interruptible_poll(): wakes every poller of wq waiting for any of events. */
+
+/**
+ * jsc_wake_up_poll() - wake_up_interruptible_poll().
+ * @wq: the queue.
+ * @events: the JSC_POLL* events that became ready; wakes every poller of
+ *          @wq waiting for any of them.
+ */
 void jsc_wake_up_poll(struct jsc_wait_queue *wq, unsigned int events);
 
-/* kmalloc(GFP_KERNEL) and kfree(). */
+/**
+ * jsc_kmalloc() - kmalloc(GFP_KERNEL): may sleep.
+ * @size: bytes to allocate.
+ *
+ * Return: the memory, or NULL when none is left.
+ */
 void *jsc_kmalloc(unsigned long size);
+
+/**
+ * jsc_kfree() - kfree().
+ * @ptr: memory from jsc_kmalloc(), or NULL.
+ */
 void jsc_kfree(const void *ptr);
 
-/* Both return the number of bytes NOT copied, like the kernel's. */
+/**
+ * jsc_copy_to_user() - copy_to_user().
+ * @to: the user address to write, as an integer.
+ * @from: kernel memory to copy.
+ * @len: bytes to copy.
+ *
+ * Return: the number of bytes NOT copied, like the kernel's: 0 on success.
+ */
 unsigned long jsc_copy_to_user(unsigned long to, const void *from, unsigned long len);
+
+/**
+ * jsc_copy_from_user() - copy_from_user().
+ * @to: kernel memory to fill.
+ * @from: the user address to read, as an integer.
+ * @len: bytes to copy.
+ *
+ * Return: the number of bytes NOT copied, like the kernel's: 0 on success.
+ * The kernel zeroes the part of @to it could not fill.
+ */
 unsigned long jsc_copy_from_user(void *to, unsigned long from, unsigned long len);
 
-/* Implemented in C++ by KERNEL_MODULE() (module.h); glue.c's init and exit call them. */
+/**
+ * jsc_module_init() - build the module object; glue.c's module_init calls it.
+ *
+ * Implemented in C++ by KERNEL_MODULE() (module.h).
+ *
+ * Return: 0, or the negative errno that made loading fail.
+ */
 int jsc_module_init(void);
+
+/**
+ * jsc_module_exit() - destroy the module object; glue.c's module_exit calls it.
+ *
+ * Implemented in C++ by KERNEL_MODULE() (module.h).
+ */
 void jsc_module_exit(void);
 
 #ifdef __cplusplus

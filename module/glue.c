@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The C boundary: the only file that includes kernel headers.
+/**
+ * DOC: glue.c - the C boundary, the only file that includes kernel headers.
  *
  * One-line shims named after what they wrap, each one kernel step; the C++
  * layer composes them and unwinds them with destructors. Kernel-version
- * differences live here and nowhere else.
+ * differences live here and nowhere else. The functions are documented
+ * where the C++ layer calls them: include/glue.h.
  */
 #include <linux/cdev.h>
 #include <linux/device.h>
@@ -98,8 +99,10 @@ static ssize_t jsc_read(struct file *file, char __user *buf, size_t len, loff_t 
 
 static __poll_t jsc_poll(struct file *file, struct poll_table_struct *table)
 {
-	return (__force __poll_t)file_ops(file)->poll(&file->private_data, (struct jsc_file *)file,
-						     (struct jsc_poll_table *)table);
+	struct jsc_file *filp = (struct jsc_file *)file;
+
+	return (__force __poll_t)file_ops(file)->poll(&file->private_data, filp,
+						      (struct jsc_poll_table *)table);
 }
 
 static int jsc_release(struct inode *inode, struct file *file)
