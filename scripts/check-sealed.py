@@ -49,7 +49,10 @@ ALLOWED = [
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP = 0x1, 0x2, 0x4, 0x200
 SHT_SYMTAB, SHT_RELA = 2, 4
 STT_FUNC, STT_SECTION = 2, 3
+EM_X86_64, EM_AARCH64 = 62, 183
 R_X86_64_PC32, R_X86_64_PLT32 = 2, 4
+# b.cond, tbz/tbnz, b and bl: a branch's relocation never takes an address.
+R_AARCH64_BRANCHES = (279, 280, 282, 283)  # TSTBR14, CONDBR19, JUMP26, CALL26
 
 
 class Elf:
@@ -58,6 +61,9 @@ class Elf:
             self.data = f.read()
         if self.data[:6] != b"\x7fELF\x02\x01":
             sys.exit(f"{path}: not a 64-bit little-endian ELF file")
+        (self.machine,) = struct.unpack_from("<H", self.data, 0x12)
+        if self.machine not in (EM_X86_64, EM_AARCH64):
+            sys.exit(f"{path}: machine {self.machine}: say how its calls are relocated")
         (shoff,) = struct.unpack_from("<Q", self.data, 0x28)
         shentsize, shnum, shstrndx = struct.unpack_from("<HHH", self.data, 0x3A)
         self.sections = []
@@ -94,7 +100,10 @@ def is_code(section):
 
 
 def is_call_or_jump(elf, section, offset, typ):
-    """A rel32 operand of call, jmp or jcc: using a function, not storing it."""
+    """A call, jump or branch to a function: using it, not storing its address.
+    x86-64: a rel32 operand of call, jmp or jcc. aarch64: a branch relocation."""
+    if elf.machine == EM_AARCH64:
+        return typ in R_AARCH64_BRANCHES
     if typ not in (R_X86_64_PC32, R_X86_64_PLT32) or offset < 1:
         return False
     at = section["off"] + offset
@@ -136,7 +145,8 @@ def main(path):
                 name = s["name"]
             elif s["type"] == STT_SECTION:
                 # A PC-relative operand's addend is the target minus 4.
-                bias = 4 if typ in (R_X86_64_PC32, R_X86_64_PLT32) else 0
+                x86_rel32 = elf.machine == EM_X86_64 and typ in (R_X86_64_PC32, R_X86_64_PLT32)
+                bias = 4 if x86_rel32 else 0
                 name = function_at(s["shndx"], addend + bias)
             else:
                 continue
