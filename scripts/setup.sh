@@ -34,7 +34,7 @@ have_tools() {
 arm64_tools="aarch64-linux-gnu-gcc-12 aarch64-linux-gnu-g++-12 qemu-system-aarch64 mmdebstrap"
 arm64_packages="gcc-12-aarch64-linux-gnu g++-12-aarch64-linux-gnu libc6-dev-arm64-cross
 	qemu-system-arm mmdebstrap"
-guest_packages="base-files base-passwd dash bash coreutils util-linux procps kmod sed grep
+guest_packages="base-files base-passwd dash bash coreutils util-linux mount procps kmod sed grep
 	busybox-static python3 python3-pytest"
 guest_packages=$(echo $guest_packages)
 have_arm64() {
