@@ -7,6 +7,9 @@
 #   make check-all                             ... on every supported kernel
 #   make check-trixie                          ... on trixie-backports' newest kernel,
 #                                              built in a chroot (scripts/trixie.sh)
+#   make check-debug                           ... on debug kernels: KASAN, UBSAN, lockdep,
+#                                              kmemleak, fault sweeps; then KCSAN
+#                                              (built once, scripts/debug-kernel.sh)
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make clean
@@ -43,13 +46,28 @@ build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h | setup
 unit: build/unit/layer_test
 	@build/unit/layer_test --gtest_brief=1
 
-check: setup unit
+check: setup unit guest-programs
 	@$(MAKE) --no-print-directory KDIR=/lib/modules/$$(scripts/kernel-release.sh $(KVER))/build
 	@scripts/vm.sh --kver $(KVER) -- $(PYTEST)
 
 check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
 		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
+
+# Programs the tests run in the guest (userspace-tests/fail_nth.c), built
+# with GUEST_CC: the guest's architecture's compiler.
+GUEST_CC ?= gcc
+build/guest/fail_nth: userspace-tests/fail_nth.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+guest-programs: build/guest/fail_nth
+
+# The suite, fault sweeps and kmemleak scans on debug kernels built from
+# Debian's linux-source-6.1 (scripts/check-debug.sh).
+DEBUG_FLAVOURS ?= memory race
+check-debug: setup unit guest-programs
+	@scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).
@@ -84,4 +102,5 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean
+.PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
+	guest-programs check-debug

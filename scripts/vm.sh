@@ -5,11 +5,13 @@
 # guest are the real ones and the caller's directory is at the same path.
 # Nothing is ever loaded into the host's kernel.
 #
-# usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--rw DIR]... -- COMMAND [ARG]...
+# usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--mem SIZE] [--rw DIR]... -- COMMAND [ARG]...
 #   --kver     the kernel (default: $KVER, else bookworm's 6.1)
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
 #   --timeout  kill the guest after this many seconds (default 600)
 #   --rw DIR   make host DIR writable in the guest, at the same path
+#   --mem SIZE the guest's memory, as QEMU's -m takes it (default 1G; KASAN
+#              kernels want more)
 # KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
 # /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
 # Console output streams to stdout without carriage returns or the firmware's
@@ -20,15 +22,16 @@
 # and the warning is shown).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--rw DIR]... -- COMMAND [ARG]..."
+usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--mem SIZE] [--rw DIR]... -- COMMAND [ARG]..."
 die() { echo "vm.sh: $*" >&2; exit 2; }
-kver=${KVER:-6.1} accel=tcg timeout=600 rw=()
+kver=${KVER:-6.1} accel=tcg timeout=600 mem=1G rw=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kver | --timeout | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
+	--kver | --timeout | --mem | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
 	--kver) kver=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--rw) mkdir -p "$2" && rw+=("$(cd "$2" && pwd -P)") || die "cannot create $2"; shift 2 ;;
 	--) shift; break ;;
 	*) die "unknown option $1 ($usage)" ;;
@@ -107,7 +110,7 @@ sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' \
 	<"$run/console.fifo" | tee "$run/console" &
 shown=$!
 timeout -k 5 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -nographic \
-	-accel "$accel" -cpu max -smp 2 -m 1G -no-reboot \
+	-accel "$accel" -cpu max -smp 2 -m "$mem" -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-serial stdio -monitor none "${fs[@]}" </dev/null >"$run/console.fifo" 2>&1 &
 qemu=$!
@@ -126,7 +129,9 @@ if [ -n "$signal" ]; then
 	reason="interrupted" code=130
 elif [ -s "$run/rc" ]; then
 	rc=$(cat "$run/rc")
-	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic'
+	# (the sanitizers' reports: KASAN and KCSAN say BUG:, lockdep
+	# WARNING:, UBSAN its own word; kmemleak only when it disables itself)
+	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic|UBSAN:|kmemleak: .*disabled'
 	# Only what the kernel logged from guest-init's marker on counts; if
 	# the marker is gone (the log wrapped), all of it does.
 	touch "$run/dmesg"

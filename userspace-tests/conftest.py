@@ -20,6 +20,8 @@ import subprocess
 
 import pytest
 
+import kmemleak
+
 TOP = pathlib.Path(__file__).resolve().parent.parent
 KO = pathlib.Path(os.environ.get("JSONSYSCTL_KO", TOP / "jsonsysctl.ko"))
 NAME = "jsonsysctl"
@@ -33,6 +35,9 @@ KERNEL_TROUBLE = re.compile(
     r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|Kernel panic"
     r"|Poison overwritten|Redzone|Object padding|Freepointer corrupt|slab_out_of_bounds"
     r"|UBSAN:|sysctl table check failed"
+    # The debug kernels' (make check-debug): KASAN, KCSAN and lockdep say
+    # BUG: or WARNING:; kmemleak that it gave up.
+    r"|kmemleak: .*disabled"
 )
 
 
@@ -162,8 +167,11 @@ class KernelLog:
     def assert_clean(self):
         lines = self.new_lines()
         os.close(self.fd)
-        trouble = [line for line in lines if KERNEL_TROUBLE.search(line)]
-        assert not trouble, "kernel log:\n" + "\n".join(lines[-60:])
+        trouble = [i for i, line in enumerate(lines) if KERNEL_TROUBLE.search(line)]
+        # From just before the first report: a sanitizer's says what broke
+        # in its first lines.
+        first = max(0, trouble[0] - 5) if trouble else 0
+        assert not trouble, "kernel log:\n" + "\n".join(lines[first:first + 60])
 
 
 def pytest_sessionstart(session):
@@ -183,6 +191,28 @@ def pytest_sessionstart(session):
         )
     if is_loaded():
         assert unload() == 0, "a leftover jsonsysctl could not be unloaded"
+    if kmemleak.available():
+        kmemleak.baseline()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On a kernel with kmemleak: any object the suite leaked fails the run,
+    with kmemleak's report."""
+    if not kmemleak.available():
+        return
+    ours, kernels = kmemleak.new_leaks()
+    ours, kernels = kmemleak.earlier[0] + ours, kmemleak.earlier[1] + kernels
+    out = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = out.write_line if out else print
+    for record in kernels:
+        say("kmemleak: the kernel's own leak (README, 'The kernel's own bug'):\n" + record)
+    if ours:
+        say(f"kmemleak: {len(ours)} new unreferenced object(s) after the suite:")
+        for record in ours[:10]:
+            say(record)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        say("kmemleak: no new unreferenced objects after the suite")
 
 
 @pytest.fixture
