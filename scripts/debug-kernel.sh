@@ -2,7 +2,8 @@
 # Builds (once per machine) and locates the debug kernels `make check-debug`
 # boots: Debian's own linux-source-6.1 with x86_64_defconfig,
 # kernel/configs/kvm_guest.config, debug/common.config and
-# debug/FLAVOUR.config, everything the guest needs built in.
+# debug/FLAVOUR.config, everything the guest needs built in, and what it
+# never uses left out (debug/trim.config).
 #
 # usage: debug-kernel.sh build FLAVOUR   build if needed; print the kernel root
 #        debug-kernel.sh root FLAVOUR    print the kernel root (built or not)
@@ -49,7 +50,7 @@ key=$({
 	echo "recipe $recipe"
 	echo "linux-source-6.1 $srcver"
 	gcc --version | head -n 1
-	cat "$top/debug/common.config" "$top/debug/$flavour.config"
+	cat "$top/debug/common.config" "$top/debug/trim.config" "$top/debug/$flavour.config"
 } | sha256sum | cut -c1-12)
 dir=$cache/$flavour-$key
 root=$dir/root
@@ -95,13 +96,14 @@ fi
 obj=$dir/obj
 mkdir -p "$obj"
 log=$dir/build.log
-jobs=${DEBUG_KERNEL_JOBS:-$(nproc)}
+jobs=${DEBUG_KERNEL_JOBS:-$(($(nproc) + 1))}
 kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
 
 # The configuration: merged, completed, then checked option by option, since
 # Kconfig silently drops what a dependency forbids (KCSAN under KASAN).
 echo "debug-kernel.sh: configuring the $flavour kernel in $dir" >&2
-frags=("$src/kernel/configs/kvm_guest.config" "$top/debug/common.config" "$top/debug/$flavour.config")
+frags=("$src/kernel/configs/kvm_guest.config" "$top/debug/common.config" "$top/debug/trim.config"
+	"$top/debug/$flavour.config")
 {
 	kmake x86_64_defconfig
 	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}")
