@@ -64,10 +64,11 @@ build/guest/fail_nth: userspace-tests/fail_nth.c
 guest-programs: build/guest/fail_nth
 
 # The suite, fault sweeps and kmemleak scans on debug kernels built from
-# Debian's linux-source-6.1 (scripts/check-debug.sh).
+# Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
+# runs only those tests.
 DEBUG_FLAVOURS ?= memory race
 check-debug: setup unit guest-programs
-	@scripts/check-debug.sh $(DEBUG_FLAVOURS)
+	@DEBUG_TESTS="$(DEBUG_TESTS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).

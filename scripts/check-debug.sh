@@ -10,12 +10,14 @@
 # fails if any failed; a sanitizer's report is printed by the test it broke.
 #
 # usage: check-debug.sh [FLAVOUR]...   (default: memory race)
+# DEBUG_TESTS=PATH... runs only those test files or node ids (default: all).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 cd "$top"
 [ $# -gt 0 ] || set -- memory race
-pytest=(/usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests)
+read -r -a tests <<<"${DEBUG_TESTS:-userspace-tests}"
+pytest=(/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs "${tests[@]}")
 failed=() summary=()
 for flavour; do
 	echo "== check-debug: the $flavour kernel"

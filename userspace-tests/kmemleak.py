@@ -31,6 +31,7 @@ KERNEL_CLASS_NAME_LEAK = (
         "kobject_set_name_vargs",
         "kobject_set_name",
         "__class_register",
+        "__class_create",
         "jsc_class_create [jsonsysctl]",
     ],
 )
