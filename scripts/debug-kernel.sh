@@ -1,9 +1,7 @@
 #!/bin/bash
 # Builds (once per machine) and locates the debug kernels `make check-debug`
-# boots: Debian's own linux-source-6.1 with x86_64_defconfig,
-# kernel/configs/kvm_guest.config, debug/common.config and
-# debug/FLAVOUR.config, everything the guest needs built in, and what it
-# never uses left out (debug/trim.config).
+# boots: Debian's own linux-source-6.1, allnoconfig plus debug/common.config
+# (what the guest needs, built in) and debug/FLAVOUR.config.
 #
 # usage: debug-kernel.sh build FLAVOUR   build if needed; print the kernel root
 #        debug-kernel.sh root FLAVOUR    print the kernel root (built or not)
@@ -28,7 +26,7 @@ case $action in build | root | release) ;; *) die "$usage" ;; esac
 cache=${DEBUG_KERNEL_CACHE:-/var/tmp/jsonsysctl-debug}
 tarball=/usr/src/linux-source-6.1.tar.xz
 # Bumped when the recipe below changes what it builds.
-recipe=1
+recipe=2
 
 # What the build needs: Debian's source and the kernel's build tools.
 need=(linux-source-6.1 flex bison libelf-dev bc)
@@ -50,7 +48,7 @@ key=$({
 	echo "recipe $recipe"
 	echo "linux-source-6.1 $srcver"
 	gcc --version | head -n 1
-	cat "$top/debug/common.config" "$top/debug/trim.config" "$top/debug/$flavour.config"
+	cat "$top/debug/common.config" "$top/debug/$flavour.config"
 } | sha256sum | cut -c1-12)
 dir=$cache/$flavour-$key
 root=$dir/root
@@ -102,10 +100,9 @@ kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
 # The configuration: merged, completed, then checked option by option, since
 # Kconfig silently drops what a dependency forbids (KCSAN under KASAN).
 echo "debug-kernel.sh: configuring the $flavour kernel in $dir" >&2
-frags=("$src/kernel/configs/kvm_guest.config" "$top/debug/common.config" "$top/debug/trim.config"
-	"$top/debug/$flavour.config")
+frags=("$top/debug/common.config" "$top/debug/$flavour.config")
 {
-	kmake x86_64_defconfig
+	kmake allnoconfig
 	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}")
 	kmake olddefconfig
 } >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "configuring failed; the log: $log"; }
