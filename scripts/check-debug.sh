@@ -35,7 +35,7 @@ for flavour; do
 	# KASAN's shadow and quarantine and kmemleak's metadata want more than
 	# the default 1 GB; DEBUG_KOBJECT_RELEASE makes every unload wait 1-4 s.
 	status=0
-	KROOT=$root "$here/vm.sh" --kver "$rel" --mem 3G --timeout 5400 -- "${pytest[@]}" || status=$?
+	KROOT=$root "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "${pytest[@]}" || status=$?
 	took=$((SECONDS - built))
 	summary+=("$flavour ($rel): exit $status, suite $((took / 60)) min $((took % 60)) s (kernel ready after $((built - start)) s)")
 	[ "$status" = 0 ] || failed+=("$flavour: the suite failed (exit $status)")
