@@ -39,9 +39,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "debug-kernel.sh: installing ${missing[*]}" >&2
 	SUDO=
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 \
-		install -y -q --no-install-recommends "${missing[@]}" >&2 ||
-		die "cannot install ${missing[*]}; try: apt-get update"
+	inst() {
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 \
+			install -y -q --no-install-recommends "${missing[@]}" >&2
+	}
+	inst || { $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q >&2 && inst; } ||
+		die "cannot install ${missing[*]} (is bookworm's main in apt's sources?)"
 fi
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$({
