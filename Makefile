@@ -89,6 +89,48 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
+# The kernel's own tooling on this tree (README: "Kernel tooling"); each
+# installs what it needs first (scripts/kernel-tools.sh).
+#   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
+#   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
+#   make format-check            clang-format 14 --dry-run over the tree's C and C++
+#   make format                  ... and rewrite the files
+#   make doc                     print every header's DOC: overview and glue.h's kernel-doc
+#
+# checkpatch.pl types glue.c does not follow, and why:
+#   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
+#                        glue.c is where the version #ifs belong (README)
+#   CONSTANT_COMPARISON  it misreads `LINUX_VERSION_CODE >= KERNEL_VERSION(...)`,
+#                        the form every kernel-version test takes
+#   CONST_STRUCT         struct jsc_cdev's file_operations is a per-device copy,
+#                        written once before cdev_add() publishes it: it is how
+#                        f_op leads back to the device's C++ ops (container_of)
+CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
+FORMAT_FILES = $(shell git ls-files '*.c' '*.cpp' '*.h')
+
+compile_commands.json: FORCE
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) modules && \
+	scripts/compile-commands.py "$$kdir" $(CURDIR) $@
+
+lint: setup
+	@KERNELS="$(SUPPORTED_KERNELS)" CHECKPATCH_IGNORE=$(CHECKPATCH_IGNORE) scripts/lint.sh
+
+format-check:
+	@scripts/kernel-tools.sh format
+	@clang-format-14 --dry-run -Werror $(FORMAT_FILES) || { \
+		echo "format-check: FAILED: run 'make format' (clang-format-14 -i) and review the diff" >&2; exit 1; }
+	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
+
+format:
+	@scripts/kernel-tools.sh format
+	clang-format-14 -i $(FORMAT_FILES)
+
+doc:
+	@scripts/doc.sh
+
+FORCE:
+
 # Kbuild's own clean where a kernel build dir exists; else the same files by
 # name (a build made in the trixie chroot, say, on a host with no headers).
 clean:
@@ -104,4 +146,4 @@ clean:
 	rm -rf build
 
 .PHONY: all cmodule setup unit demo check check-all check-trixie bench clean \
-	guest-programs check-debug
+	lint format-check format doc FORCE guest-programs check-debug

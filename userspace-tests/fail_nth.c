@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 	ssize_t n;
 
 	if (argc < 4 || (strcmp(argv[2], "write") == 0 && argc != 5)) {
-		fprintf(stderr, "usage: fail_nth N load MODULE [PARAMS] | N read PATH | N write PATH VALUE\n");
+		fprintf(stderr,
+			"usage: fail_nth N load MODULE [PARAMS] | N read PATH | N write PATH VALUE\n");
 		return 2;
 	}
 	want = atoi(argv[1]);
