@@ -7,6 +7,9 @@
 #   make check-all                             ... on every supported kernel
 #   make check-trixie                          ... on trixie-backports' newest kernel,
 #                                              built in a chroot (scripts/trixie.sh)
+#   make check-debug                           ... on debug kernels: KASAN, UBSAN, lockdep,
+#                                              kmemleak, fault sweeps; then KCSAN
+#                                              (built once, scripts/debug-kernel.sh)
 #   make unit                                  host unit tests of the C++ layer
 #   make bench                                 C++ against C and the syscall floor
 #   make tools                                 build/tools/jsonwatch, the watcher
@@ -80,7 +83,7 @@ unit: build/unit/layer_test
 
 # check-sealed.py: no function pointer the kernel calls through is writable
 # after init (README, "How it is built"); on the .ko, before the guest boots.
-check: setup unit tools
+check: setup unit tools guest-programs
 	@$(kver_kdir)
 	@scripts/check-sealed.py jsonsysctl.ko
 	@scripts/vm.sh --kver $(KVER) --timeout $(VM_TIMEOUT) -- $(PYTEST)
@@ -88,6 +91,22 @@ check: setup unit tools
 check-all: setup
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
 		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
+
+# Programs the tests run in the guest (userspace-tests/fail_nth.c), built
+# with GUEST_CC, the guest's architecture's compiler; rebuilt each time, as
+# jsonwatch is.
+build/guest/fail_nth: userspace-tests/fail_nth.c FORCE
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+guest-programs: build/guest/fail_nth
+
+# The suite, fault sweeps and kmemleak scans on debug kernels built from
+# Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
+# runs only those tests.
+DEBUG_FLAVOURS ?= memory race
+check-debug: setup unit guest-programs
+	@DEBUG_TESTS="$(DEBUG_TESTS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).
@@ -184,4 +203,5 @@ check-package:
 	@scripts/check-package.sh
 
 .PHONY: all cmodule setup tools unit demo check check-all check-trixie bench clean \
-	lint format-check format doc install uninstall deb check-package FORCE
+	lint format-check format doc install uninstall deb check-package \
+	guest-programs check-debug FORCE

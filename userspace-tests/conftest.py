@@ -20,6 +20,8 @@ import subprocess
 
 import pytest
 
+import kmemleak
+
 TOP = pathlib.Path(__file__).resolve().parent.parent
 KO = pathlib.Path(os.environ.get("JSONSYSCTL_KO", TOP / "jsonsysctl.ko"))
 NAME = "jsonsysctl"
@@ -33,7 +35,33 @@ KERNEL_TROUBLE = re.compile(
     r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|Kernel panic"
     r"|Poison overwritten|Redzone|Object padding|Freepointer corrupt|slab_out_of_bounds"
     r"|UBSAN:|sysctl table check failed"
+    # The debug kernels' (make check-debug): KASAN, KCSAN and lockdep say
+    # BUG: or WARNING:; kmemleak that it gave up.
+    r"|kmemleak: .*disabled"
 )
+
+# A frame in a module's code, as a stack in a report prints it.
+MODULE_FRAME = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \[\w+\]$")
+# The race kernel's (KCSAN) reports of races between the kernel's own
+# accesses, ours nowhere on either stack: not failures, but shown at the
+# end (README, "The kernel's own bug").
+kernel_races = []
+
+
+def kernels_own_races(lines):
+    """The indices of the lines of KCSAN reports that name no module frame."""
+    own, i = set(), 0
+    while i < len(lines):
+        if "BUG: KCSAN:" in lines[i]:
+            end = i + 1
+            while end < len(lines) and not lines[end].startswith("====="):
+                end += 1
+            if not any(MODULE_FRAME.search(line) for line in lines[i:end]):
+                own.update(range(i, end))
+                kernel_races.append("\n".join(lines[i:end]))
+            i = end
+        i += 1
+    return own
 
 
 def document(a=False, b=False, c=False):
@@ -165,8 +193,12 @@ class KernelLog:
     def assert_clean(self):
         lines = self.new_lines()
         os.close(self.fd)
-        trouble = [line for line in lines if KERNEL_TROUBLE.search(line)]
-        assert not trouble, "kernel log:\n" + "\n".join(lines[-60:])
+        own = kernels_own_races(lines)
+        trouble = [i for i, line in enumerate(lines) if KERNEL_TROUBLE.search(line) and i not in own]
+        # From just before the first report: a sanitizer's says what broke
+        # in its first lines.
+        first = max(0, trouble[0] - 5) if trouble else 0
+        assert not trouble, "kernel log:\n" + "\n".join(lines[first:first + 60])
 
 
 def pytest_sessionstart(session):
@@ -190,6 +222,30 @@ def pytest_sessionstart(session):
         )
     if is_loaded():
         assert unload() == 0, "a leftover jsonsysctl could not be unloaded"
+    if kmemleak.available():
+        kmemleak.baseline()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On a kernel with kmemleak: any object the suite leaked fails the run,
+    with kmemleak's report. On one with KCSAN: the kernel's own races seen."""
+    out = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = out.write_line if out else print
+    for report in kernel_races:
+        say("KCSAN: a race of the kernel's own, no module on either stack:\n" + report)
+    if not kmemleak.available():
+        return
+    ours, kernels = kmemleak.new_leaks()
+    ours, kernels = kmemleak.earlier[0] + ours, kmemleak.earlier[1] + kernels
+    for record in kernels:
+        say("kmemleak: the kernel's own leak (README, 'The kernel's own bug'):\n" + record)
+    if ours:
+        say(f"kmemleak: {len(ours)} new unreferenced object(s) after the suite:")
+        for record in ours[:10]:
+            say(record)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        say("kmemleak: no new unreferenced objects after the suite")
 
 
 @pytest.fixture

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault sweeps' injector (userspace-tests/test_faults.py), run in the
+ * guest: makes the N-th fault point of its own task fail
+ * (/proc/thread-self/fail-nth: failslab, fail_page_alloc, fail_usercopy)
+ * and makes the syscalls under test right after, with nothing in between
+ * that could consume the count. fail-nth is per task and not inherited, so
+ * the sweep cannot be driven from a shell or from Python itself.
+ *
+ *   fail_nth N load MODULE [PARAMS]  finit_module(MODULE)
+ *   fail_nth N read PATH             open(PATH), read(4096) to the end, close
+ *   fail_nth N write PATH VALUE      open(PATH, O_WRONLY), one write(VALUE), close
+ *
+ * N = 0 injects nothing. Prints one line:
+ *   errno=E op=OP injected=I data=HEX
+ * E is 0 or the errno of the first call that failed (OP names it), I is 1
+ * when the N-th fault point was reached during the calls (the fault was
+ * injected), and HEX what read() returned. Exits 0 unless it could not set
+ * up the test (2, with the reason on stderr).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fail_nth: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *op = "-";
+	unsigned char data[4096];
+	size_t len = 0;
+	int err = 0, fd = -1, nth = -1, injected = 0, want;
+	char num[32];
+	ssize_t n;
+
+	if (argc < 4 || (strcmp(argv[2], "write") == 0 && argc != 5)) {
+		fprintf(stderr,
+			"usage: fail_nth N load MODULE [PARAMS] | N read PATH | N write PATH VALUE\n");
+		return 2;
+	}
+	want = atoi(argv[1]);
+	if (want > 0) {
+		nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+		if (nth < 0)
+			die("/proc/thread-self/fail-nth (a kernel with CONFIG_FAULT_INJECTION?)");
+	}
+	if (strcmp(argv[2], "load") == 0) {
+		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(argv[3]);
+	}
+	n = snprintf(num, sizeof(num), "%s", argv[1]);
+	if (want > 0 && write(nth, num, n) != n)
+		die("writing fail-nth");
+
+	if (strcmp(argv[2], "load") == 0) {
+		op = "finit_module";
+		if (syscall(SYS_finit_module, fd, argc > 4 ? argv[4] : "", 0) != 0)
+			err = errno;
+	} else if (strcmp(argv[2], "read") == 0) {
+		op = "open";
+		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+		} else {
+			op = "read";
+			while ((n = read(fd, data + len, sizeof(data) - len)) > 0)
+				len += n;
+			if (n < 0)
+				err = errno;
+		}
+	} else if (strcmp(argv[2], "write") == 0) {
+		op = "open";
+		fd = open(argv[3], O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+		} else {
+			op = "write";
+			n = write(fd, argv[4], strlen(argv[4]));
+			if (n < 0)
+				err = errno;
+			else if ((size_t)n != strlen(argv[4]))
+				err = EIO; /* a short write: the sweep fails on it */
+		}
+	} else {
+		fprintf(stderr, "fail_nth: unknown operation %s\n", argv[2]);
+		return 2;
+	}
+	if (fd >= 0 && close(fd) != 0 && !err) {
+		op = "close";
+		err = errno;
+	}
+
+	/*
+	 * 0 when the fault was injected. Reading it reaches a copy_to_user,
+	 * itself a fault point: a read that fails means the count was still
+	 * running, so nothing was injected during the calls.
+	 */
+	if (want > 0) {
+		n = pread(nth, num, sizeof(num) - 1, 0);
+		injected = n > 0 && atoi((num[n] = 0, num)) == 0;
+	}
+	printf("errno=%d op=%s injected=%d data=", err, err ? op : "-", injected);
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", data[i]);
+	printf("\n");
+	return 0;
+}

@@ -1,0 +1,205 @@
+"""Fault-injection sweeps: each allocation and user copy that loading the
+module, reading /dev/json and writing a sysctl make, failed in turn.
+
+Runs on kernels with fault injection (make check-debug's memory flavour);
+skipped elsewhere. fail-nth (/proc/thread-self/fail-nth) makes the N-th
+fault point of one task fail: every slab allocation (failslab, GFP_KERNEL
+ones included), page allocation of order 1 or more (fail_page_alloc) and
+copy to or from user memory (fail_usercopy). build/guest/fail_nth sets it
+and makes the calls under test right after; the sweep goes N = 1, 2, ...
+until the calls complete with no fault injected, so it covers every fault
+point of the path, in the kernel and in the module, as the kernel takes it
+today. Each test prints how many points it covered.
+
+A failure must be clean: an errno, nothing left registered, the value or
+the module as it was, nothing leaked (kmemleak, after each sweep) and no
+report in the kernel log (KASAN, lockdep, a WARNING or BUG). A fault the
+kernel absorbs (a retry, a fallback) must leave the calls working.
+"""
+import collections
+import errno
+import os
+import subprocess
+
+import pytest
+
+import kmemleak
+from conftest import (DEVICE, KO, TOP, KernelLog, assert_nothing_registered, document, load,
+                      read_device, read_sysctl, sysctl_path, unload, write_sysctl)
+
+FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth"))
+FAULTS = f"{kmemleak.DEBUGFS}"
+# No path has this many fault points; a sweep that gets there is looping.
+LIMIT = 5000
+
+
+def missing_fault_injection():
+    """Why this kernel cannot run the sweeps, or None."""
+    if not os.path.exists("/proc/thread-self/fail-nth"):
+        return ("this kernel has no fault injection (CONFIG_FAULT_INJECTION): "
+                "make check-debug runs these on its debug kernel")
+    kmemleak.ensure_debugfs()
+    for attr in ("failslab", "fail_page_alloc", "fail_usercopy"):
+        if not os.path.isdir(f"{FAULTS}/{attr}"):
+            return f"this kernel has no {FAULTS}/{attr} (CONFIG_FAULT_INJECTION_DEBUG_FS and its option)"
+    return None
+
+
+REASON = missing_fault_injection()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+
+
+def set_attr(attr, name, value):
+    path = f"{FAULTS}/{attr}/{name}"
+    with open(path) as f:
+        old = f.read().strip()
+    with open(path, "w") as f:
+        f.write(value)
+    return path, old
+
+
+@pytest.fixture(scope="module")
+def injection():
+    """fail-nth reaches GFP_KERNEL allocations too (ignore-gfp-wait 0), and
+    an injected fault prints nothing (verbose 0: no stack dump that would
+    read as trouble). Probabilities stay 0, so only fail-nth injects."""
+    assert os.access(FAIL_NTH, os.X_OK), f"no {FAIL_NTH}: build it with make guest-programs"
+    saved = [
+        set_attr("failslab", "ignore-gfp-wait", "N"),
+        set_attr("failslab", "verbose", "0"),
+        set_attr("fail_page_alloc", "ignore-gfp-wait", "N"),
+        set_attr("fail_page_alloc", "verbose", "0"),
+        set_attr("fail_usercopy", "verbose", "0"),
+    ]
+    yield
+    for path, old in reversed(saved):
+        with open(path, "w") as f:
+            f.write(old)
+
+
+@pytest.fixture
+def leaks(injection, request):
+    """kmemleak after the sweep: nothing new but the kernel's own known
+    leak. Leaks found before it belong to earlier tests (the suite's check
+    reports them)."""
+    if not kmemleak.available():
+        yield
+        return
+    kmemleak.set_aside()
+    yield
+    ours, kernels = kmemleak.new_leaks()
+    if kernels:
+        say(request, f"kmemleak: {len(kernels)} times the kernel's own leak (README), e.g.:\n{kernels[0]}")
+    assert not ours, f"kmemleak: {len(ours)} new unreferenced object(s) after the sweep:\n" + "\n".join(ours[:5])
+    say(request, "kmemleak: nothing of ours leaked")
+
+
+def say(request, text):
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    (reporter.write_line if reporter else print)(text)
+
+
+def inject(nth, *args):
+    """Runs fail_nth: (errno, failed call, injected, data read)."""
+    out = subprocess.run([FAIL_NTH, str(nth), *args], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    fields = dict(word.split("=", 1) for word in out.stdout.split())
+    return int(fields["errno"]), fields["op"], fields["injected"] == "1", bytes.fromhex(fields["data"])
+
+
+def sweep(step):
+    """Calls step(n) for n = 1, 2, ... until it reports that no fault was
+    injected; each step's kernel log must be clean. Returns the number of
+    fault points covered and what step counted."""
+    outcomes = collections.Counter()
+    for nth in range(1, LIMIT):
+        log = KernelLog()
+        done = step(nth, outcomes)
+        try:
+            log.assert_clean()
+        except AssertionError as e:
+            raise AssertionError(f"fault point {nth}: {e}") from None
+        if done:
+            return nth - 1, outcomes
+    pytest.fail(f"still injecting faults after {LIMIT} points")
+
+
+def errname(err):
+    return errno.errorcode.get(err, str(err))
+
+
+def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, leaks, request):
+    """finit_module with its N-th fault point failing, for every N: the load
+    fails with an errno and leaves nothing, or it loads and works."""
+
+    def step(nth, outcomes):
+        err, call, injected, _ = inject(nth, "load", str(KO))
+        if err:
+            assert injected, f"fault point {nth}: the load failed ({errname(err)}) with no fault injected"
+            assert_nothing_registered()
+            outcomes[f"failed {errname(err)}"] += 1
+        else:
+            assert read_device() == document(), f"fault point {nth}"
+            write_sysctl("a", b"1")
+            assert read_device() == document(a=True), f"fault point {nth}"
+            assert unload() == 0, f"fault point {nth}"
+            assert_nothing_registered()
+            if injected:
+                outcomes["absorbed"] += 1
+        return not injected
+
+    points, outcomes = sweep(step)
+    # And it still loads normally.
+    assert load() == 0
+    assert read_device() == document()
+    say(request, f"\nload sweep: {points} fault points; {dict(outcomes)}")
+    assert outcomes, "no load failed: the sweep injected nothing"
+
+
+def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module, leaks, request):
+    """open + read(4096) to the end + close of /dev/json with its N-th
+    fault point failing: an errno (EFAULT when the copy to user memory
+    fails) and the device unchanged, or the whole right document."""
+    write_sysctl("b", b"1")
+    want = document(b=True)
+
+    def step(nth, outcomes):
+        err, call, injected, data = inject(nth, "read", DEVICE)
+        if err:
+            assert injected, f"fault point {nth}: {call} failed ({errname(err)}) with no fault injected"
+            outcomes[f"{call} {errname(err)}"] += 1
+        else:
+            assert data == want, f"fault point {nth}"
+            if injected:
+                outcomes["absorbed"] += 1
+        assert read_device() == want, f"fault point {nth}"
+        return not injected
+
+    points, outcomes = sweep(step)
+    say(request, f"\nread sweep: {points} fault points; {dict(outcomes)}")
+    assert outcomes["read EFAULT"] > 0, "no copy_to_user failed: fail_usercopy did not reach the read"
+
+
+def test_each_fault_point_of_a_sysctl_write_fails_cleanly(module, leaks, request):
+    """open + write("1") + close of /proc/sys/json-sysctl/c with its N-th
+    fault point failing, as sysctl -w does: an errno and the value
+    unchanged, or the value set."""
+
+    def step(nth, outcomes):
+        write_sysctl("c", b"0")
+        err, call, injected, _ = inject(nth, "write", sysctl_path("c"), "1")
+        if err:
+            assert injected, f"fault point {nth}: {call} failed ({errname(err)}) with no fault injected"
+            assert read_sysctl("c") == b"0\n", f"fault point {nth}: a failed write changed the value"
+            assert read_device() == document(), f"fault point {nth}"
+            outcomes[f"{call} {errname(err)}"] += 1
+        else:
+            assert read_sysctl("c") == b"1\n", f"fault point {nth}"
+            assert read_device() == document(c=True), f"fault point {nth}"
+            if injected:
+                outcomes["absorbed"] += 1
+        return not injected
+
+    points, outcomes = sweep(step)
+    say(request, f"\nsysctl write sweep: {points} fault points; {dict(outcomes)}")
+    assert any(k.startswith("write ") for k in outcomes), "no write failed: the sweep missed the handler"
