@@ -100,7 +100,9 @@ static void time_pair(const char *path, size_t size, const char *floor_path, siz
 static void procsys_snapshot(void)
 {
 	static const char *const paths[] = {
-		"/proc/sys/json-sysctl/a", "/proc/sys/json-sysctl/b", "/proc/sys/json-sysctl/c",
+		"/proc/sys/json-sysctl/a",
+		"/proc/sys/json-sysctl/b",
+		"/proc/sys/json-sysctl/c",
 	};
 	char buf[16];
 	int i;
@@ -297,7 +299,8 @@ static void time_writes(long n, int pollers)
 		pthread_join(p[j].thread, NULL);
 		close(p[j].fd);
 	}
-	printf("{\"write_ns\": %.1f, \"same_write_ns\": %.1f", median(write_ns, n), median(same_ns, n));
+	printf("{\"write_ns\": %.1f, \"same_write_ns\": %.1f", median(write_ns, n),
+	       median(same_ns, n));
 	if (pollers)
 		printf(", \"wake_ns\": %.1f, \"wake_max_ns\": %.1f, \"wake_last_ns\": %.1f",
 		       median(wake_ns, k), worst, median(last_ns, n));
@@ -310,7 +313,8 @@ int main(int argc, char **argv)
 	if (argc == 7 && !strcmp(argv[1], "pair")) {
 		double ns, floor_ns;
 
-		time_pair(argv[2], atol(argv[3]), argv[4], atol(argv[5]), atol(argv[6]), &ns, &floor_ns);
+		time_pair(argv[2], atol(argv[3]), argv[4], atol(argv[5]), atol(argv[6]), &ns,
+			  &floor_ns);
 		printf("{\"ns\": %.1f, \"floor_ns\": %.1f}\n", ns, floor_ns);
 	} else if (argc == 3 && !strcmp(argv[1], "procsys"))
 		printf("{\"ns\": %.1f}\n", time_procsys(atol(argv[2])));

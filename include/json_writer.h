@@ -77,7 +77,8 @@ public:
 	}();
 
 	// Appends the object; bit i of values is the value of fields[i].
-	template <size_t Capacity> static constexpr void write(JsonWriter<Capacity>& json, u32 values)
+	template <size_t Capacity>
+	static constexpr void write(JsonWriter<Capacity>& json, u32 values)
 	{
 		for (size_t i = 0; i < count; i++) {
 			json.append(i == 0 ? "{\"" : ",\"");

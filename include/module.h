@@ -46,19 +46,20 @@ private:
 // Like __init and __exit: the code that builds the module is freed after
 // init, and all of the C++ that init and exit run is inlined into them.
 // __exit is also notrace.
-#define KERNEL_MODULE(Type)                                                          \
-	static constinit ModuleSlot<Type> jsc_module_slot;                           \
+#define KERNEL_MODULE(Type)                                                                      \
+	static constinit ModuleSlot<Type> jsc_module_slot;                                       \
 	extern "C" [[gnu::section(".init.text"), gnu::cold, gnu::flatten]] int jsc_module_init() \
-	{                                                                            \
-		return jsc_module_slot.init();                                       \
-	}                                                                            \
-	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten, JSC_NOTRACE]] void jsc_module_exit() \
-	{                                                                            \
-		jsc_module_slot.exit();                                              \
+	{                                                                                        \
+		return jsc_module_slot.init();                                                   \
+	}                                                                                        \
+	extern "C" [[gnu::section(".exit.text"), gnu::cold, gnu::flatten, JSC_NOTRACE]] void     \
+	jsc_module_exit()                                                                        \
+	{                                                                                        \
+		jsc_module_slot.exit();                                                          \
 	}
 
 #define JSC_CONCAT_(a, b) a##b
 #define JSC_CONCAT(a, b) JSC_CONCAT_(a, b)
-#define MODULE_INFO(tag, info)                                           \
-	[[gnu::used, gnu::section(".modinfo"), gnu::aligned(1)]] static const char \
-		JSC_CONCAT(jsc_modinfo_, __COUNTER__)[] = #tag "=" info
+#define MODULE_INFO(tag, info)                                                                 \
+	[[gnu::used, gnu::section(".modinfo"), gnu::aligned(1)]] static const char JSC_CONCAT( \
+		jsc_modinfo_, __COUNTER__)[] = #tag "=" info

@@ -37,7 +37,10 @@ template <typename T, typename U>
 concept SameAs = __is_same(T, U);
 
 // Whether File has poll() (decided at compile time, file_operations.h).
+// (clang-format 14 cannot lay out a requires-expression.)
+// clang-format off
 template <typename File>
 concept Pollable = requires(File& file, PollTable table) {
 	{ file.poll(table) } -> SameAs<PollEvents>;
 };
+// clang-format on

@@ -27,8 +27,11 @@ private:
 	int m_errno;
 };
 
-#define JSC_ERRNO(name, value)                          \
-	inline constexpr Error name() { return Error(-value); }
+#define JSC_ERRNO(name, value)        \
+	inline constexpr Error name() \
+	{                             \
+		return Error(-value); \
+	}
 // The errnos the layer itself produces (the kernel's numbers, asm-generic).
 JSC_ERRNO(EFAULT, 14)
 JSC_ERRNO(ENOMEM, 12)
@@ -91,10 +94,10 @@ inline Result<void> to_result(int rc)
 	return {};
 }
 
-#define TRY(expression)                                       \
-	({                                                    \
-		auto _try_result = (expression);              \
-		if (_try_result.is_error())                   \
-			return _try_result.error();           \
-		_try_result.release_value();                  \
+#define TRY(expression)                             \
+	({                                          \
+		auto _try_result = (expression);    \
+		if (_try_result.is_error())         \
+			return _try_result.error(); \
+		_try_result.release_value();        \
 	})

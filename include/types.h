@@ -13,9 +13,15 @@ using size_t = __SIZE_TYPE__;
 // A file position, the kernel's loff_t.
 using Offset = long long;
 
-template <typename T> struct RemoveReference { using Type = T; };
-template <typename T> struct RemoveReference<T&> { using Type = T; };
-template <typename T> struct RemoveReference<T&&> { using Type = T; };
+template <typename T> struct RemoveReference {
+	using Type = T;
+};
+template <typename T> struct RemoveReference<T&> {
+	using Type = T;
+};
+template <typename T> struct RemoveReference<T&&> {
+	using Type = T;
+};
 
 template <typename T> constexpr typename RemoveReference<T>::Type&& move(T&& value)
 {

@@ -276,8 +276,7 @@ static_assert(__alignof__(struct ctl_table) <= __alignof__(struct jsc_sysctl_roo
 static int jsc_proc_handler(const struct ctl_table *t, int write, void *buf, size_t *len,
 			    loff_t *pos)
 #else
-static int jsc_proc_handler(struct ctl_table *t, int write, void *buf, size_t *len,
-			    loff_t *pos)
+static int jsc_proc_handler(struct ctl_table *t, int write, void *buf, size_t *len, loff_t *pos)
 #endif
 {
 	return ((jsc_sysctl_handler)t->extra1)(t->data, write, buf, len, pos);

@@ -55,13 +55,13 @@ static_assert(file_in_slot<JsonFile>, "an open /dev/json allocates nothing");
 
 struct JsonSysctl {
 	SysctlTable sysctls; // /proc/sys/json-sysctl/{a,b,c}
-	Chrdev json;         // /dev/json; the last member, removed first
+	Chrdev json;	     // /dev/json; the last member, removed first
 
 	static Result<JsonSysctl> create()
 	{
 		g_changed.init(); // before a write can wake it or a poller sleep on it
 		auto sysctls = TRY(SysctlTable::create<k_sysctls>("json-sysctl", Mode{0644},
-								   on_change<g_changed>));
+								  on_change<g_changed>));
 		auto json = TRY(Chrdev::create<JsonFile>("json", Mode{0444}));
 		return JsonSysctl{move(sysctls), move(json)};
 	}

@@ -35,7 +35,7 @@ static int print_document(int fd, const char *path)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/dev/json";
-	struct pollfd pfd = { .events = POLLPRI };
+	struct pollfd pfd = {.events = POLLPRI};
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		fprintf(stderr, "usage: jsonwatch [FILE]   (FILE: /dev/json)\n");

@@ -60,10 +60,7 @@ static std::string name(const jsc_wait_queue* wq)
 	return wq == queue_name_address ? "queue" : "other";
 }
 
-template <typename T> static T* handle(int i)
-{
-	return reinterpret_cast<T*>(&handle_memory[i]);
-}
+template <typename T> static T* handle(int i) { return reinterpret_cast<T*>(&handle_memory[i]); }
 
 extern "C" {
 

@@ -111,7 +111,9 @@ TEST_F(Layer, ChrdevUndoesItsStepsInReverse)
 
 TEST_F(Layer, AFailedChrdevStepUnwindsTheOnesBeforeIt)
 {
-	const Logs undo[] = {{}, {"+region", "-region"}, {"+region", "+cdev", "-cdev", "-region"},
+	const Logs undo[] = {{},
+			     {"+region", "-region"},
+			     {"+region", "+cdev", "-cdev", "-region"},
 			     {"+region", "+cdev", "+class", "-class", "-cdev", "-region"}};
 	for (unsigned step = 1; step <= 4; step++) {
 		fake::reset();
@@ -247,14 +249,17 @@ TEST_F(Layer, SysctlAcceptsExactlyZeroOrOneWithSpaceTabNewline)
 				texts.push_back(texts[i] + c);
 	for (const std::string& text : texts) {
 		const std::string trimmed = [&] {
-			size_t a = text.find_first_not_of(" \t\n"), b = text.find_last_not_of(" \t\n");
+			size_t a = text.find_first_not_of(" \t\n"),
+			       b = text.find_last_not_of(" \t\n");
 			return a == std::string::npos ? std::string() : text.substr(a, b - a + 1);
 		}();
 		const bool valid = trimmed == "0" || trimmed == "1";
 		for (bool before : {false, true}) {
 			Atomic<bool> value(before);
-			EXPECT_EQ(write_bool(value, text), valid ? 0 : k_einval) << '"' << text << '"';
-			EXPECT_EQ(value.load(), valid ? trimmed == "1" : before) << '"' << text << '"';
+			EXPECT_EQ(write_bool(value, text), valid ? 0 : k_einval)
+				<< '"' << text << '"';
+			EXPECT_EQ(value.load(), valid ? trimmed == "1" : before)
+				<< '"' << text << '"';
 		}
 	}
 }
@@ -285,7 +290,8 @@ TEST_F(Layer, SysctlReadsServeAnyOffsetAndLength)
 			unsigned long len = want;
 			long long pos = start;
 			ASSERT_EQ(sysctl_handler<Atomic<bool>>(&value, 0, buf, &len, &pos), 0);
-			const std::string expect = std::string("1\n").substr(std::min(start, 2LL), want);
+			const std::string expect =
+				std::string("1\n").substr(std::min(start, 2LL), want);
 			EXPECT_EQ(std::string(buf, len), expect);
 			EXPECT_EQ(pos, start + static_cast<long long>(len));
 		}
@@ -466,14 +472,15 @@ static_assert(PollEvents::readable().bits == 0x41 && PollEvents::priority().bits
 struct WatchFile {
 	Result<size_t> read(UserSlice buffer, Offset& pos)
 	{
-		return move(buffer).writer().write_file(Documents::of(snapshot.for_read(pos).bits()), pos);
+		return move(buffer).writer().write_file(
+			Documents::of(snapshot.for_read(pos).bits()), pos);
 	}
 	PollEvents poll(PollTable table)
 	{
 		table.wait(g_queue);
 		fake::log.push_back("look");
-		return snapshot.changed() ? PollEvents::readable() | PollEvents::priority()
-					  : PollEvents::readable();
+		return snapshot.changed() ? PollEvents::readable() | PollEvents::priority() :
+					    PollEvents::readable();
 	}
 	Snapshot<k_abc> snapshot;
 };
@@ -524,7 +531,8 @@ TEST_F(Layer, WaitQueueInitsAndWakesItsOwnQueue)
 int write_notifying(Atomic<bool>& value, std::string text, long long pos = 0)
 {
 	unsigned long len = text.size();
-	return sysctl_handler<Atomic<bool>, WakeOnChange<g_queue>>(&value, 1, text.data(), &len, &pos);
+	return sysctl_handler<Atomic<bool>, WakeOnChange<g_queue>>(&value, 1, text.data(), &len,
+								   &pos);
 }
 
 TEST_F(Layer, ASysctlWriteWakesOnlyWhenItChangesTheValue)

@@ -65,7 +65,7 @@ static struct ctl_table table[] = {
 	{ .procname = "a", .data = &values[0], .mode = 0644, .proc_handler = bool_handler },
 	{ .procname = "b", .data = &values[1], .mode = 0644, .proc_handler = bool_handler },
 	{ .procname = "c", .data = &values[2], .mode = 0644, .proc_handler = bool_handler },
-	{ }
+	{}
 };
 
 struct json_file {
@@ -118,10 +118,9 @@ static ssize_t json_read(struct file *file, char __user *buf, size_t len, loff_t
 			bits = old == bits ? now : old;
 		}
 	}
-	n = scnprintf(doc, sizeof(doc), "{\"%s\":%s,\"%s\":%s,\"%s\":%s}\n",
-		      names[0], bits & 1 ? "true" : "false",
-		      names[1], bits & 2 ? "true" : "false",
-		      names[2], bits & 4 ? "true" : "false");
+	n = scnprintf(doc, sizeof(doc), "{\"%s\":%s,\"%s\":%s,\"%s\":%s}\n", names[0],
+		      bits & 1 ? "true" : "false", names[1], bits & 2 ? "true" : "false", names[2],
+		      bits & 4 ? "true" : "false");
 	return simple_read_from_buffer(buf, len, pos, doc, n);
 }
 
