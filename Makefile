@@ -105,7 +105,7 @@ guest-programs: build/guest/fail_nth
 # Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
 # runs only those tests.
 DEBUG_FLAVOURS ?= memory race
-check-debug: setup unit guest-programs
+check-debug: setup unit tools guest-programs
 	@DEBUG_TESTS="$(DEBUG_TESTS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is

@@ -206,7 +206,7 @@ void jsc_unregister_sysctl(struct jsc_sysctl *table);
  */
 enum { JSC_WAIT_QUEUE_SIZE = 128, JSC_WAIT_QUEUE_ALIGN = 8 };
 /* The poll events the layer uses; glue.c checks them against the kernel's. */
-enum { JSC_POLLIN = 0x1, JSC_POLLPRI = 0x2, JSC_POLLERR = 0x8, JSC_POLLRDNORM = 0x40 };
+enum { JSC_POLLIN = 0x1, JSC_POLLPRI = 0x2, JSC_POLLRDNORM = 0x40 };
 
 /**
  * jsc_init_waitqueue_head() - init_waitqueue_head().

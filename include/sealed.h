@@ -15,7 +15,10 @@
 // template instantiates (GCC bug 70435), so a room per Key cannot be a
 // template variable. Instead each instantiation of sealed_room() emits its
 // own room. noipa keeps each one a single out-of-line function, never
-// inlined or cloned, so a Key has exactly one room. It emits no symbol of
+// inlined or cloned, so every caller of a Key reaches one room. (Each
+// object file that instantiates it emits a room; the linker keeps one copy
+// of the function, so a second object's room is unused, never a second
+// live one.) It emits no symbol of
 // its own: 6.1's loader seals only the first section of that name, and a
 // room lands in the one this object shares with glue.c's (tested on the
 // built module, scripts/check-sealed.py).

@@ -31,7 +31,6 @@ static_assert(sizeof(wait_queue_head_t) <= JSC_WAIT_QUEUE_SIZE,
 static_assert(__alignof__(wait_queue_head_t) <= JSC_WAIT_QUEUE_ALIGN);
 static_assert(JSC_POLLIN == (__force unsigned int)EPOLLIN);
 static_assert(JSC_POLLPRI == (__force unsigned int)EPOLLPRI);
-static_assert(JSC_POLLERR == (__force unsigned int)EPOLLERR);
 static_assert(JSC_POLLRDNORM == (__force unsigned int)EPOLLRDNORM);
 
 /*

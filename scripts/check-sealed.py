@@ -23,7 +23,7 @@ devnode in the class that class_create() allocates (README).
     scripts/check-sealed.py jsonsysctl.ko
 
 Prints one line per finding and exits 1, or one summary line and exits 0.
-x86-64 ELF only (what the module is built for).
+x86-64 and aarch64 ELF (what the module is built for).
 """
 import re
 import struct

@@ -136,10 +136,20 @@ unpack_arm64_kernel() {
 	$SUDO sed -i "s|^include /usr/src/|include $KROOT/usr/src/|" "$tmp/usr/src/linux-headers-$rel/Makefile"
 	$SUDO mkdir -p "$tmp/usr/lib"
 	$SUDO ln -sfn "/usr/lib/$kbuild" "$tmp/usr/lib/$kbuild"
+	ours "$KROOT"
 	$SUDO rm -rf "$KROOT"
 	$SUDO mv "$tmp" "$KROOT"
 	rm -rf "$dl"
 	trap - EXIT
+}
+
+# Setup replaces only what it made: KROOT and GUEST_ROOT may come from the
+# environment, and a directory outside ARM64_DIR is somebody else's.
+ours() {
+	case $1 in
+	"$ARM64_DIR"/*) ;;
+	*) echo "setup: $1 is outside $ARM64_DIR: not replacing it (unset KROOT/GUEST_ROOT)" >&2; exit 1 ;;
+	esac
 }
 
 # The guest's root: mmdebstrap --variant=extract unpacks the packages
@@ -156,6 +166,7 @@ make_arm64_root() {
 	$SUDO cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
 	$SUDO cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
 	echo "$guest_packages" | $SUDO tee "$tmp/.jsonsysctl-packages" >/dev/null
+	ours "$GUEST_ROOT"
 	$SUDO rm -rf "$GUEST_ROOT"
 	$SUDO mv "$tmp" "$GUEST_ROOT"
 	trap - EXIT
