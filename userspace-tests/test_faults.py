@@ -110,8 +110,10 @@ def deterministic(injection):
 
 
 def say(request, text):
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    (reporter.write_line if reporter else print)(text)
+    """Prints past pytest's capture, so a passing sweep shows it too."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(text, flush=True)
 
 
 def inject(nth, *args):
