@@ -108,6 +108,13 @@ int main(int argc, char **argv)
 	if (want > 0) {
 		n = pread(nth, num, sizeof(num) - 1, 0);
 		injected = n > 0 && atoi((num[n] = 0, num)) == 0;
+		/*
+		 * Stop a count still running, or it fails an allocation or
+		 * copy of printf() or exit() below (the write's own copy
+		 * may be the one that fails: the count is spent then too).
+		 */
+		if (pwrite(nth, "0", 1, 0) < 0 && errno != EFAULT)
+			die("resetting fail-nth");
 	}
 	printf("errno=%d op=%s injected=%d data=", err, err ? op : "-", injected);
 	for (size_t i = 0; i < len; i++)
