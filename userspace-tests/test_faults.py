@@ -174,7 +174,7 @@ def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, leaks, 
     assert load() == 0
     assert read_device() == document()
     say(request, f"\nload sweep: {points} fault points; {dict(outcomes)}")
-    assert outcomes, "no load failed: the sweep injected nothing"
+    assert any(k.startswith("failed ") for k in outcomes), "no load failed: the sweep injected nothing"
 
 
 def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module, deterministic, leaks, request):
