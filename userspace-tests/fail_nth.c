@@ -11,6 +11,11 @@
  *   fail_nth N read PATH             open(PATH), read(4096) to the end, close
  *   fail_nth N write PATH VALUE      open(PATH, O_WRONLY), one write(VALUE), close
  *
+ * The module file is opened before the count starts and closed after it
+ * stops: opening and closing it is not part of loading (the sweep loads a
+ * copy on tmpfs for the same reason: on the guest's 9p root, each read and
+ * close makes allocations of 9p's own).
+ *
  * N = 0 injects nothing. Prints one line:
  *   errno=E op=OP injected=I data=HEX
  * E is 0 or the errno of the first call that failed (OP names it), I is 1
@@ -38,7 +43,7 @@ int main(int argc, char **argv)
 	const char *op = "-";
 	unsigned char data[4096];
 	size_t len = 0;
-	int err = 0, fd = -1, nth = -1, injected = 0, want;
+	int err = 0, fd = -1, ko = -1, nth = -1, injected = 0, want;
 	char num[32];
 	ssize_t n;
 
@@ -54,8 +59,8 @@ int main(int argc, char **argv)
 			die("/proc/thread-self/fail-nth (a kernel with CONFIG_FAULT_INJECTION?)");
 	}
 	if (strcmp(argv[2], "load") == 0) {
-		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		ko = open(argv[3], O_RDONLY | O_CLOEXEC);
+		if (ko < 0)
 			die(argv[3]);
 	}
 	n = snprintf(num, sizeof(num), "%s", argv[1]);
@@ -64,7 +69,7 @@ int main(int argc, char **argv)
 
 	if (strcmp(argv[2], "load") == 0) {
 		op = "finit_module";
-		if (syscall(SYS_finit_module, fd, argc > 4 ? argv[4] : "", 0) != 0)
+		if (syscall(SYS_finit_module, ko, argc > 4 ? argv[4] : "", 0) != 0)
 			err = errno;
 	} else if (strcmp(argv[2], "read") == 0) {
 		op = "open";
@@ -116,6 +121,8 @@ int main(int argc, char **argv)
 		if (pwrite(nth, "0", 1, 0) < 0 && errno != EFAULT)
 			die("resetting fail-nth");
 	}
+	if (ko >= 0)
+		close(ko);
 	printf("errno=%d op=%s injected=%d data=", err, err ? op : "-", injected);
 	for (size_t i = 0; i < len; i++)
 		printf("%02x", data[i]);
