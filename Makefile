@@ -103,10 +103,12 @@ guest-programs: build/guest/fail_nth
 
 # The suite, fault sweeps and kmemleak scans on debug kernels built from
 # Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
-# runs only those tests.
+# runs only those tests; the memory kernel's suite runs in DEBUG_VMS guests
+# at once.
 DEBUG_FLAVOURS ?= memory race
+DEBUG_VMS ?= 4
 check-debug: setup unit tools guest-programs
-	@DEBUG_TESTS="$(DEBUG_TESTS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
+	@DEBUG_TESTS="$(DEBUG_TESTS)" DEBUG_VMS="$(DEBUG_VMS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).

@@ -9,6 +9,13 @@
 # included, with every data race reported. Runs every flavour asked for and
 # fails if any failed; a sanitizer's report is printed by the test it broke.
 #
+# The memory flavour's suite spends most of its time asleep in the guest
+# (DEBUG_KOBJECT_RELEASE makes every unload wait 1-4 s), so it runs split
+# over DEBUG_VMS guests at once (default 4): VM k of K runs every K-th test
+# and every K-th point of the load sweep (conftest.py's SHARD), each into
+# build/check-debug/memory-k.log; a line every minute shows how far they
+# are, and at the end each VM's summary (all of its log if it failed).
+#
 # usage: check-debug.sh [FLAVOUR]...   (default: memory race)
 # DEBUG_TESTS=PATH... runs only those test files or node ids (default: all).
 set -euo pipefail
@@ -18,7 +25,53 @@ cd "$top"
 [ $# -gt 0 ] || set -- memory race
 read -r -a tests <<<"${DEBUG_TESTS:-userspace-tests}"
 pytest=(/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs "${tests[@]}")
+vms=${DEBUG_VMS:-4}
+[[ $vms =~ ^[1-9][0-9]*$ ]] || { echo "check-debug: DEBUG_VMS=$vms: want a number of VMs, e.g. 4" >&2; exit 2; }
 failed=() summary=()
+
+# KASAN's shadow and quarantine and kmemleak's metadata want more than the
+# default 1 GB.
+guest() { KROOT=$root "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "$@"; }
+
+# split FLAVOUR K: the suite over K VMs at once; fails if any VM failed.
+split() {
+	local flavour=$1 count=$2 k status=0 logs=$top/build/check-debug pids=() start=$SECONDS
+	mkdir -p "$logs"
+	for ((k = 0; k < count; k++)); do
+		guest /usr/bin/env "JSONSYSCTL_SHARD=$k/$count" "${pytest[@]}" >"$logs/$flavour-$k.log" 2>&1 &
+		pids+=($!)
+	done
+	echo "check-debug: $flavour: the suite in $count VMs at once, logs in build/check-debug/"
+	while sleep 60; do
+		local running=0 done=0 swept=()
+		for ((k = 0; k < count; k++)); do
+			kill -0 "${pids[k]}" 2>/dev/null && running=$((running + 1))
+			done=$((done + $(grep -cE '(PASSED|FAILED|ERROR|SKIPPED) +\[' "$logs/$flavour-$k.log" || true)))
+			swept+=("$(grep -Eo 'load sweep: [0-9]+ fault points so far' "$logs/$flavour-$k.log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)")
+		done
+		[ "$running" -gt 0 ] || break
+		echo "check-debug: $flavour, $(((SECONDS - start) / 60)) min: $running of $count VMs running, $done tests done, load sweep points per VM: ${swept[*]}"
+	done
+	local points=0 ends=()
+	for ((k = 0; k < count; k++)); do
+		local log=$logs/$flavour-$k.log vm=0 line
+		wait "${pids[k]}" || vm=$?
+		echo "-- VM $k of $count: exit $vm"
+		if [ "$vm" != 0 ]; then
+			cat "$log"
+			status=1
+		fi
+		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write) sweep: [0-9]+ fault points[ ;(]|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
+		if line=$(grep -E '^load sweep: [0-9]+ fault points \(' "$log"); then
+			points=$((points + $(sed -E 's/^load sweep: ([0-9]+).*/\1/' <<<"$line")))
+			ends+=("$(sed -E 's/.*none at ([0-9]+).*/\1/' <<<"$line")")
+		fi
+	done
+	if [ ${#ends[@]} = "$count" ]; then
+		echo "load sweep: $points fault points in all, over $count VMs (the first point with no fault, per VM: ${ends[*]})"
+	fi
+	return $status
+}
 for flavour; do
 	echo "== check-debug: the $flavour kernel"
 	start=$SECONDS
@@ -32,10 +85,12 @@ for flavour; do
 		failed+=("$flavour: the module did not build against $rel")
 		continue
 	fi
-	# KASAN's shadow and quarantine and kmemleak's metadata want more than
-	# the default 1 GB; DEBUG_KOBJECT_RELEASE makes every unload wait 1-4 s.
 	status=0
-	KROOT=$root "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "${pytest[@]}" || status=$?
+	if [ "$flavour" = memory ] && [ "$vms" -gt 1 ]; then
+		split "$flavour" "$vms" || status=$?
+	else
+		guest "${pytest[@]}" || status=$?
+	fi
 	took=$((SECONDS - built))
 	summary+=("$flavour ($rel): exit $status, suite $((took / 60)) min $((took % 60)) s (kernel ready after $((built - start)) s)")
 	[ "$status" = 0 ] || failed+=("$flavour: the suite failed (exit $status)")

@@ -65,20 +65,51 @@ def kernels_own_races(lines):
 
 
 def injected_allocation_failures(lines):
-    """The indices of the lines of the page allocator's and vmalloc()'s
-    reports of a failed allocation (warn_alloc()): header to the end of its
-    stack. A fault sweep injects them on purpose; anything else in the log
-    (a WARNING, BUG, KASAN or lockdep report) still counts."""
+    """The indices of the lines of the kernel's reports of an allocation
+    failed on purpose: the page allocator's and vmalloc()'s (warn_alloc()),
+    header to the end of its stack, and 6.1's __register_sysctl_table(),
+    which dumps its stack whenever registering fails (after "sysctl could not
+    get directory: /json-sysctl -12" when that allocation failed). A fault
+    sweep injects them; anything else in the log (a WARNING, BUG, KASAN or
+    lockdep report, a sysctl failure for another reason) still counts."""
     expected, i = set(), 0
     while i < len(lines):
+        start = None
         if re.search(r"(page allocation failure|vmalloc error): ", lines[i]):
+            start = i
+        elif lines[i].startswith("CPU: ") and stack_of(lines, i)[:3] == SYSCTL_FAILED:
+            before = lines[i - 1] if i > 0 else ""
+            if re.fullmatch(r"sysctl could not get directory: .* -12", before):
+                start = i - 1
+            elif not before.startswith("sysctl "):
+                start = i
+        if start is not None:
             end = i + 1
             while end < len(lines) and "</TASK>" not in lines[end] and not KERNEL_REPORT.search(lines[end]):
                 end += 1
-            expected.update(range(i, end + 1))
-            i = end
+            if end < len(lines) and "</TASK>" in lines[end]:
+                end += 1  # the stack's last line; a report that cut it short is not
+            expected.update(range(start, end))
+            i = end - 1
         i += 1
     return expected
+
+
+# The first frames of the stack 6.1's __register_sysctl_table() dumps.
+SYSCTL_FAILED = ["dump_stack_lvl", "dump_stack", "__register_sysctl_table"]
+
+
+def stack_of(lines, i):
+    """The function names of the stack dumped from line i (its CPU: line)
+    on, without the unreliable ("? ") frames."""
+    names = []
+    for line in lines[i + 1:]:
+        if "</TASK>" in line or KERNEL_REPORT.search(line):
+            break
+        m = re.fullmatch(r"\s*([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?", line)
+        if m:
+            names.append(m.group(1))
+    return names
 
 
 # What starts a report no injected failure explains.
@@ -224,6 +255,40 @@ class KernelLog:
         # in its first lines.
         first = max(0, trouble[0] - 5) if trouble else 0
         assert not trouble, "kernel log:\n" + "\n".join(lines[first:first + 60])
+
+
+def shard():
+    """This VM's part of the suite when make check-debug runs it in several
+    VMs at once: JSONSYSCTL_SHARD=k/K (0 <= k < K), as (k, K); (0, 1) is all
+    of it."""
+    value = os.environ.get("JSONSYSCTL_SHARD", "0/1")
+    match = re.fullmatch(r"(\d+)/(\d+)", value)
+    if not match or not int(match[1]) < int(match[2]):
+        raise pytest.UsageError(f"JSONSYSCTL_SHARD={value}: want k/K with 0 <= k < K, e.g. 0/4")
+    return int(match[1]), int(match[2])
+
+
+SHARD = shard()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "every_shard: runs in every VM of a split run and splits its own work (SHARD)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """In VM k of K: the k-th test and every K-th after it, and every test
+    marked every_shard (the load sweep, which splits its fault points
+    among the VMs instead)."""
+    k, count = SHARD
+    if count == 1:
+        return
+    others = [item for item in items if not item.get_closest_marker("every_shard")]
+    mine = {id(item) for item in others[k::count]}
+    kept = [item for item in items if id(item) in mine or item.get_closest_marker("every_shard")]
+    kept_ids = {id(item) for item in kept}
+    config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])
+    items[:] = kept
 
 
 def pytest_sessionstart(session):
