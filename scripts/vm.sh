@@ -172,8 +172,13 @@ elif [ -s "$run/rc" ]; then
 		cp "$run/dmesg" "$run/dmesg.cmd"
 	fi
 	# A KCSAN report with no module's frame on either stack is a race of
-	# the kernel's own: said, not counted (the suite shows them).
+	# the kernel's own: said, not counted (the suite shows them). What a
+	# fault sweep logged between its marks (userspace-tests/test_faults.py)
+	# the sweep has judged itself, knowing which failures it injected.
 	awk -v own="$run/kernel-races" '
+		/jsonsysctl-tests: fault sweep starts/ { swept = 1; next }
+		/jsonsysctl-tests: fault sweep ends/ { swept = 0; next }
+		swept { next }
 		/BUG: KCSAN:/ { inrep = 1; block = $0; mod = 0; next }
 		inrep { block = block "\n" $0
 			if ($0 ~ /\+0x[0-9a-f]+\/0x[0-9a-f]+ \[[A-Za-z0-9_]+\]$/) mod = 1

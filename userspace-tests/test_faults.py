@@ -18,6 +18,7 @@ report in the kernel log (KASAN, lockdep, a WARNING or BUG). A fault the
 kernel absorbs (a retry, a fallback) must leave the calls working.
 """
 import collections
+import contextlib
 import errno
 import os
 import pathlib
@@ -35,6 +36,8 @@ FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth
 FAULTS = f"{kmemleak.DEBUGFS}"
 # No path has this many fault points; a sweep that gets there is looping.
 LIMIT = 5000
+# scripts/vm.sh knows it.
+SWEEP_MARK = "jsonsysctl-tests: fault sweep"
 
 
 def missing_fault_injection():
@@ -136,20 +139,36 @@ def sweep(step, points=range(1, LIMIT), progress=None):
     report fails the step."""
     outcomes = collections.Counter()
     covered = 0
-    for nth in points:
-        log = KernelLog()
-        log.injecting = True
-        done = step(nth, outcomes)
-        try:
-            log.assert_clean()
-        except AssertionError as e:
-            raise AssertionError(f"fault point {nth}: {e}") from None
-        if done:
-            return covered, nth, outcomes
-        covered += 1
-        if progress and covered % 25 == 0:
-            progress(f"{covered} fault points so far, the last {nth}; {dict(outcomes)}")
+    with judged_here():
+        for nth in points:
+            log = KernelLog()
+            log.injecting = True
+            done = step(nth, outcomes)
+            try:
+                log.assert_clean()
+            except AssertionError as e:
+                raise AssertionError(f"fault point {nth}: {e}") from None
+            if done:
+                return covered, nth, outcomes
+            covered += 1
+            if progress and covered % 25 == 0:
+                progress(f"{covered} fault points so far, the last {nth}; {dict(outcomes)}")
     pytest.fail(f"still injecting faults after {LIMIT} points")
+
+
+@contextlib.contextmanager
+def judged_here():
+    """Marks the sweep in the kernel log: scripts/vm.sh, which fails a run
+    whose kernel logged a stack, leaves what lies between the marks to the
+    sweep, which has judged every line of it (each step's and the test's
+    own KernelLog) and knows which reports it injected."""
+    with open("/dev/kmsg", "w") as kmsg:
+        kmsg.write(f"{SWEEP_MARK} starts\n")
+    try:
+        yield
+    finally:
+        with open("/dev/kmsg", "w") as kmsg:
+            kmsg.write(f"{SWEEP_MARK} ends\n")
 
 
 def errname(err):
