@@ -37,6 +37,9 @@ guest() { KROOT=$root "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "$@
 split() {
 	local flavour=$1 count=$2 k status=0 logs=$top/build/check-debug pids=() start=$SECONDS
 	mkdir -p "$logs"
+	# Background jobs ignore SIGINT: stop the guests (vm.sh kills QEMU on
+	# TERM) when this script is interrupted.
+	trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 130' INT TERM
 	for ((k = 0; k < count; k++)); do
 		guest /usr/bin/env "JSONSYSCTL_SHARD=$k/$count" "${pytest[@]}" >"$logs/$flavour-$k.log" 2>&1 &
 		pids+=($!)
@@ -46,7 +49,7 @@ split() {
 		local running=0 done=0 swept=()
 		for ((k = 0; k < count; k++)); do
 			kill -0 "${pids[k]}" 2>/dev/null && running=$((running + 1))
-			done=$((done + $(grep -cE '(PASSED|FAILED|ERROR|SKIPPED) +\[' "$logs/$flavour-$k.log" || true)))
+			done=$((done + $(grep -cE '(PASSED|FAILED|ERROR|SKIPPED) +\[ *[0-9]+%\]' "$logs/$flavour-$k.log" || true)))
 			swept+=("$(grep -Eo 'load sweep: [0-9]+ fault points so far' "$logs/$flavour-$k.log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)")
 		done
 		[ "$running" -gt 0 ] || break
@@ -61,7 +64,7 @@ split() {
 			cat "$log"
 			status=1
 		fi
-		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write) sweep: [0-9]+ fault points[ ;(]|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
+		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write) sweep: [0-9]+ fault points( \(|;)|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
 		if line=$(grep -E '^load sweep: [0-9]+ fault points \(' "$log"); then
 			points=$((points + $(sed -E 's/^load sweep: ([0-9]+).*/\1/' <<<"$line")))
 			ends+=("$(sed -E 's/.*none at ([0-9]+).*/\1/' <<<"$line")")
@@ -69,7 +72,15 @@ split() {
 	done
 	if [ ${#ends[@]} = "$count" ]; then
 		echo "load sweep: $points fault points in all, over $count VMs (the first point with no fault, per VM: ${ends[*]})"
+		# Each guest stops at its first point past the load's last; a
+		# guest whose load took fewer points skipped some of the others'.
+		local lo hi
+		lo=$(printf '%s\n' "${ends[@]}" | sort -n | head -n 1)
+		hi=$(printf '%s\n' "${ends[@]}" | sort -n | tail -n 1)
+		[ $((hi - lo)) -lt "$count" ] ||
+			echo "check-debug: warning: the guests' loads took different numbers of fault points; points $lo to $hi were not all swept"
 	fi
+	trap - INT TERM
 	return $status
 }
 for flavour; do

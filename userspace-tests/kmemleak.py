@@ -26,7 +26,7 @@ MIN_AGE = 5.5  # kmemleak's MSECS_MIN_AGE is 5000 ms
 # has freed it.
 KERNEL_CLASS_NAME_LEAK = (
     re.compile(r'unreferenced object 0x[0-9a-f]+ \(size 8\):\n  comm "fail_nth", '),
-    re.compile(r"6a 73 6f 6e 00 .*json\."),
+    re.compile(r"(?m)^ +6a 73 6f 6e 00( [0-9a-f]{2}){3} +json\."),
     [
         "__kmem_cache_alloc_node",
         "__kmalloc_node_track_caller",
@@ -39,8 +39,9 @@ KERNEL_CLASS_NAME_LEAK = (
     ],
     ["do_one_initcall", "do_init_module", "load_module"],
 )
-# A frame of code that is gone, as kmemleak prints it: an address alone.
-GONE = re.compile(r"0x[0-9a-f]+")
+# A frame of a module that is gone, as kmemleak prints it: an address
+# alone, in x86-64's module area (the debug kernels are x86-64's).
+GONE = re.compile(r"0xffffffff(a[0-9a-f]|[b-f][0-9a-f])[0-9a-f]{6}")
 
 
 def ensure_debugfs():

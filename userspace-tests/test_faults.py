@@ -216,7 +216,7 @@ def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, leaks, 
     if vms == 1:
         say(request, f"\nload sweep: {points} fault points; {dict(outcomes)}")
     else:  # scripts/check-debug.sh adds up the VMs' lines
-        say(request, f"\nload sweep: {points} fault points (every {vms}th from {vm + 1};"
+        say(request, f"\nload sweep: {points} fault points (one in {vms} from {vm + 1};"
             f" none at {end}); {dict(outcomes)}")
     assert any(k.startswith("failed ") for k in outcomes), "no load failed: the sweep injected nothing"
 
