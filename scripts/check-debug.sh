@@ -30,8 +30,9 @@ vms=${DEBUG_VMS:-4}
 failed=() summary=()
 
 # KASAN's shadow and quarantine and kmemleak's metadata want more than the
-# default 1 GB.
-guest() { KROOT=$root "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "$@"; }
+# default 1 GB. Called in a subshell, which becomes vm.sh: a signal sent to
+# the subshell's pid reaches vm.sh, which stops its QEMU.
+guest() { KROOT=$root exec "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 -- "$@"; }
 
 # split FLAVOUR K: the suite over K VMs at once; fails if any VM failed.
 split() {
@@ -41,11 +42,11 @@ split() {
 	# TERM) when this script is interrupted.
 	trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 130' INT TERM
 	for ((k = 0; k < count; k++)); do
-		guest /usr/bin/env "JSONSYSCTL_SHARD=$k/$count" "${pytest[@]}" >"$logs/$flavour-$k.log" 2>&1 &
+		(guest /usr/bin/env "JSONSYSCTL_SHARD=$k/$count" "${pytest[@]}") >"$logs/$flavour-$k.log" 2>&1 &
 		pids+=($!)
 	done
 	echo "check-debug: $flavour: the suite in $count VMs at once, logs in build/check-debug/"
-	while sleep 60; do
+	while sleep 60 & wait $!; do
 		local running=0 done=0 swept=()
 		for ((k = 0; k < count; k++)); do
 			kill -0 "${pids[k]}" 2>/dev/null && running=$((running + 1))
@@ -100,7 +101,7 @@ for flavour; do
 	if [ "$flavour" = memory ] && [ "$vms" -gt 1 ]; then
 		split "$flavour" "$vms" || status=$?
 	else
-		guest "${pytest[@]}" || status=$?
+		(guest "${pytest[@]}") || status=$?
 	fi
 	took=$((SECONDS - built))
 	summary+=("$flavour ($rel): exit $status, suite $((took / 60)) min $((took % 60)) s (kernel ready after $((built - start)) s)")
