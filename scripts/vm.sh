@@ -5,7 +5,7 @@
 # guest are the real ones and the caller's directory is at the same path.
 # Nothing is ever loaded into the host's kernel.
 #
-# usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--mem SIZE] [--rw DIR]... -- COMMAND [ARG]...
+# usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--mem SIZE] [--append ARGS] [--rw DIR]... -- COMMAND [ARG]...
 #   --kver     the kernel (default: $KVER, else bookworm's 6.1)
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
 #   --timeout  kill the guest after this many seconds (default 600; arm64,
@@ -13,6 +13,8 @@
 #   --rw DIR   make host DIR writable in the guest, at the same path
 #   --mem SIZE the guest's memory, as QEMU's -m takes it (default 1G; KASAN
 #              kernels want more)
+#   --append ARGS  more kernel command line, after vm.sh's own (below): a
+#              parameter given again there, like slub_debug=, replaces it
 # KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
 # /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
 # ARCH=arm64 boots Debian's arm64 kernel in qemu-system-aarch64 (-M virt,
@@ -27,16 +29,17 @@
 # and the warning is shown).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--mem SIZE] [--rw DIR]... -- COMMAND [ARG]..."
+usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--mem SIZE] [--append ARGS] [--rw DIR]... -- COMMAND [ARG]..."
 die() { echo "vm.sh: $*" >&2; exit 2; }
-kver=${KVER:-6.1} accel=tcg timeout= mem=1G rw=()
+kver=${KVER:-6.1} accel=tcg timeout= mem=1G more= rw=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kver | --timeout | --mem | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
+	--kver | --timeout | --mem | --append | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
 	--kver) kver=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--append) more=$2; shift 2 ;;
 	--rw) mkdir -p "$2" && rw+=("$(cd "$2" && pwd -P)") || die "cannot create $2"; shift 2 ;;
 	--) shift; break ;;
 	*) die "unknown option $1 ($usage)" ;;
@@ -128,6 +131,7 @@ arm64)
 	append="console=ttyAMA0 $append"
 	;;
 esac
+append+=${more:+ $more}
 
 echo "vm.sh: booting $rel ($accel, ${machine[0]}, 2 cpus)" >&2
 # QEMU writes the console to a fifo that a filter drains to stdout and to the
