@@ -17,11 +17,13 @@
  * close makes allocations of 9p's own).
  *
  * N = 0 injects nothing. Prints one line:
- *   errno=E op=OP injected=I data=HEX
+ *   errno=E op=OP injected=I left=L data=HEX
  * E is 0 or the errno of the first call that failed (OP names it), I is 1
  * when the N-th fault point was reached during the calls (the fault was
- * injected), and HEX what read() returned. Exits 0 unless it could not set
- * up the test (2, with the reason on stderr).
+ * injected), L what was left of the count after them (0 when injected: else
+ * the calls passed N - L fault points, so a large N counts a path's points
+ * without failing any) and HEX what read() returned. Exits 0 unless it could
+ * not set up the test (2, with the reason on stderr).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
 	const char *op = "-";
 	unsigned char data[4096];
 	size_t len = 0;
-	int err = 0, fd = -1, ko = -1, nth = -1, injected = 0, want;
+	int err = 0, fd = -1, ko = -1, nth = -1, injected = 0, left = 0, want;
 	char num[32];
 	ssize_t n;
 
@@ -106,13 +108,17 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * 0 when the fault was injected. Reading it reaches a copy_to_user,
-	 * itself a fault point: a read that fails means the count was still
-	 * running, so nothing was injected during the calls.
+	 * What is left of the count: 0 when the fault was injected. Reading
+	 * it reaches a copy_to_user, itself a fault point (after the value is
+	 * taken): a read that fails with EFAULT was the N-th point, so the
+	 * calls left 1 and nothing was injected during them.
 	 */
 	if (want > 0) {
 		n = pread(nth, num, sizeof(num) - 1, 0);
-		injected = n > 0 && atoi((num[n] = 0, num)) == 0;
+		if (n < 0 && errno != EFAULT)
+			die("reading fail-nth");
+		left = n > 0 ? atoi((num[n] = 0, num)) : 1;
+		injected = n > 0 && left == 0;
 		/*
 		 * Stop a count still running, or it fails an allocation or
 		 * copy of printf() or exit() below (the write's own copy
@@ -123,7 +129,7 @@ int main(int argc, char **argv)
 	}
 	if (ko >= 0)
 		close(ko);
-	printf("errno=%d op=%s injected=%d data=", err, err ? op : "-", injected);
+	printf("errno=%d op=%s injected=%d left=%d data=", err, err ? op : "-", injected, left);
 	for (size_t i = 0; i < len; i++)
 		printf("%02x", data[i]);
 	printf("\n");
