@@ -3,14 +3,16 @@ module, reading /dev/json and writing a sysctl make, failed in turn.
 
 Runs on kernels with fault injection (make check-debug's memory flavour);
 skipped elsewhere. fail-nth (/proc/thread-self/fail-nth) makes the N-th
-fault point of one task fail: every slab allocation (failslab, GFP_KERNEL
-ones included), page allocation of order 1 or more (fail_page_alloc) and
-copy to or from user memory (fail_usercopy); the read and write sweeps
-leave page allocations out (see deterministic()). build/guest/fail_nth sets it
-and makes the calls under test right after; the sweep goes N = 1, 2, ...
-until the calls complete with no fault injected, so it covers every fault
-point of the path, in the kernel and in the module, as the kernel takes it
-today. Each test prints how many points it covered.
+fault point of one task fail: slab allocations (failslab, GFP_KERNEL ones
+included) and copies to or from user memory (fail_usercopy), but not page
+allocations, nor the slab caches whose use depends on history (see
+deterministic()). build/guest/fail_nth sets it and makes the calls under
+test right after; the sweep first counts the path's fault points (a count
+too large to run out), then goes N = 1, 2, ... until the calls complete
+with no fault injected, so it covers every fault point of the path, in the
+kernel and in the module, as the kernel takes it today; the path must take
+as many points at the end as at the start. Each test prints how many points
+it covered.
 
 A failure must be clean: an errno, nothing left registered, the value or
 the module as it was, nothing leaked (kmemleak, after each sweep) and no
@@ -36,6 +38,8 @@ FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth
 FAULTS = f"{kmemleak.DEBUGFS}"
 # No path has this many fault points; a sweep that gets there is looping.
 LIMIT = 5000
+# A step at this point injects nothing and counts the path's points.
+COUNT = 1000000
 # scripts/vm.sh knows it.
 SWEEP_MARK = "jsonsysctl-tests: fault sweep"
 
@@ -96,27 +100,47 @@ def leaks(injection, request):
     yield
     ours, kernels = kmemleak.new_leaks()
     if kernels:
-        say(request, f"kmemleak: {len(kernels)} times the kernel's own leak (README), e.g.:\n{kernels[0]}")
+        say(request, f"\nkmemleak: {len(kernels)} times the kernel's own leak (README), e.g.:\n{kernels[0]}")
     assert not ours, f"kmemleak: {len(ours)} new unreferenced object(s) after the sweep:\n" + "\n".join(ours[:5])
-    say(request, "kmemleak: nothing of ours leaked")
+    say(request, "\nkmemleak: nothing of ours leaked")
+
+
+# The slab caches whose use depends on history; scripts/check-debug.sh
+# boots the memory kernel with every other one marked for failslab.
+HISTORY_CACHES = ("radix_tree_node", "vmap_area", "kmemleak_object")
 
 
 @pytest.fixture
 def deterministic(injection):
-    """No page-allocator fault points (order 1 or more; order 0 never is
-    one): on the swept paths they are mostly a slab cache taking a new page
-    or KASAN's stack depot saving a stack, now and then rather than at each
-    call. One such point, absorbed in one step and absent in the next,
-    shifts every point after it, so the N-th point is not the same
-    allocation from one step (or guest) to the next: the read sweep ended a
-    step early and never failed the copy_to_user, and the load sweep, whose
-    guests took 324 to 330 points, missed a planted leak at cdev_add()'s
-    allocation. The slab allocation that needed the page is failed by
-    failslab anyway; kmalloc()s too large for a slab are not swept."""
-    path, old = set_attr("fail_page_alloc", "min-order", "64")
+    """Only the fault points a path takes at each step, in the same order.
+    No page allocation is a fault point (those of order 1 or more were: a
+    slab cache taking a new page, KASAN's stack depot saving a stack, now
+    and then rather than at each call), and failslab counts only the caches marked for it
+    (cache-filter): all but HISTORY_CACHES. idr_preload() tops up a per-CPU
+    pool of radix_tree_nodes, and vmalloc() a per-CPU vmap_area, so how many
+    they allocate depends on what anyone used on that CPU since; kmemleak
+    records each allocation in a kmemleak_object (a second point for every
+    one, and a failure its own pool absorbs). With them a load took 321,
+    323 or 325 points from one step to the next: the N-th point was not the
+    same allocation from step to step, and whole sweeps missed a leak
+    planted at cdev_add()'s allocation. Now it takes the same number every
+    time, and sweep() checks that. Failing an allocation of these caches
+    only fails the kernel function that made it, as its other allocations
+    do; kmalloc()s too large for a slab are not swept."""
+    wrong = []
+    for cache in sorted(os.listdir("/sys/kernel/slab")):
+        if os.path.islink(f"/sys/kernel/slab/{cache}"):
+            continue
+        with open(f"/sys/kernel/slab/{cache}/failslab") as f:
+            if (f.read().strip() == "1") == (cache in HISTORY_CACHES):
+                wrong.append(cache)
+    assert not wrong, (f"failslab marks on {', '.join(wrong[:5])}: boot with slub_debug's A flag on every cache"
+                       f" but {', '.join(HISTORY_CACHES)}, as scripts/check-debug.sh does")
+    saved = [set_attr("fail_page_alloc", "min-order", "64"), set_attr("failslab", "cache-filter", "Y")]
     yield
-    with open(path, "w") as f:
-        f.write(old)
+    for path, old in reversed(saved):
+        with open(path, "w") as f:
+            f.write(old)
 
 
 def say(request, text):
@@ -126,38 +150,65 @@ def say(request, text):
         print(text, flush=True)
 
 
+Injection = collections.namedtuple("Injection", "err call injected data points")
+
+
 def inject(nth, *args):
-    """Runs fail_nth: (errno, failed call, injected, data read)."""
+    """Runs fail_nth. points: how many fault points the calls passed, when
+    none was injected (None when one was)."""
     out = subprocess.run([FAIL_NTH, str(nth), *args], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     fields = dict(word.split("=", 1) for word in out.stdout.split())
-    return int(fields["errno"]), fields["op"], fields["injected"] == "1", bytes.fromhex(fields["data"])
+    injected = fields["injected"] == "1"
+    return Injection(int(fields["errno"]), fields["op"], injected, bytes.fromhex(fields["data"]),
+                     None if injected else nth - int(fields["left"]))
 
 
-def sweep(step, points=range(1, LIMIT), progress=None):
-    """Calls step(n) for each n of points (1, 2, ...) until it reports that
-    no fault was injected; each step's kernel log must be clean. Returns
-    the number of fault points covered, the first n with no fault and what
-    step counted; calls progress(text) every 25 points. A failed page or
-    vmalloc() allocation's report (with its stack) is expected; any other
-    report fails the step."""
+def sweep(step, first=1, every=1, progress=None):
+    """Counts the path's fault points (step(COUNT, ...)), then calls
+    step(n, outcomes) for n = first, first + every, ... until a step injects
+    nothing. A step returns None when it injected a fault, else how many
+    fault points its calls passed; each step's kernel log must be clean.
+    Returns the points covered, the path's points and what the steps
+    counted in outcomes; calls progress(text) every 25 points. A failed page
+    or vmalloc() allocation's report (with its stack) is expected; any other
+    report fails the step.
+
+    The path must take as many points at the end as at the start, and the
+    sweep must have injected a fault at each of its n up to them: where the
+    number of points changes from one step to the next, the N-th point is
+    not the same allocation at each step and a whole sweep can miss one."""
     outcomes = collections.Counter()
     covered = 0
     with judged_here():
-        for nth in points:
-            log = KernelLog()
-            log.injecting = True
-            done = step(nth, outcomes)
-            try:
-                log.assert_clean()
-            except AssertionError as e:
-                raise AssertionError(f"fault point {nth}: {e}") from None
-            if done:
-                return covered, nth, outcomes
+        total = judged(step, COUNT, outcomes)
+        assert total is not None, f"a fault was injected at point {COUNT}: the path did not take fewer"
+        for nth in range(first, LIMIT, every):
+            passed = judged(step, nth, outcomes)
+            if passed is not None:
+                break
             covered += 1
             if progress and covered % 25 == 0:
-                progress(f"{covered} fault points so far, the last {nth}; {dict(outcomes)}")
-    pytest.fail(f"still injecting faults after {LIMIT} points")
+                progress(f"{covered} fault points so far (of {total}), the last {nth}; {dict(outcomes)}")
+        else:
+            pytest.fail(f"still injecting faults after {LIMIT} points")
+    assert passed == total, (f"the path took {total} fault points at the start of the sweep and {passed} at its"
+                             " end: its numbering depends on history, so the sweep may have missed some")
+    assert covered == len(range(first, total + 1, every)), (
+        f"faults were injected at {covered} of points {first}, {first + every}, ... but the path takes {total}")
+    return covered, total, outcomes
+
+
+def judged(step, nth, outcomes):
+    """step(nth, outcomes), and the kernel log it left must be clean."""
+    log = KernelLog()
+    log.injecting = True
+    passed = step(nth, outcomes)
+    try:
+        log.assert_clean()
+    except AssertionError as e:
+        raise AssertionError(f"fault point {nth}: {e}") from None
+    return passed
 
 
 @contextlib.contextmanager
@@ -196,32 +247,31 @@ def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, determi
     request.addfinalizer(lambda: shutil.rmtree(ko.parent))
 
     def step(nth, outcomes):
-        err, call, injected, _ = inject(nth, "load", str(ko))
-        if err:
-            assert injected, f"fault point {nth}: the load failed ({errname(err)}) with no fault injected"
+        r = inject(nth, "load", str(ko))
+        if r.err:
+            assert r.injected, f"fault point {nth}: the load failed ({errname(r.err)}) with no fault injected"
             assert_nothing_registered()
-            outcomes[f"failed {errname(err)}"] += 1
+            outcomes[f"failed {errname(r.err)}"] += 1
         else:
             assert read_device() == document(), f"fault point {nth}"
             write_sysctl("a", b"1")
             assert read_device() == document(a=True), f"fault point {nth}"
             assert unload() == 0, f"fault point {nth}"
             assert_nothing_registered()
-            if injected:
+            if r.injected:
                 outcomes["absorbed"] += 1
-        return not injected
+        return r.points
 
     vm, vms = SHARD
-    points, end, outcomes = sweep(step, range(vm + 1, LIMIT, vms),
-                                  lambda text: say(request, f"load sweep: {text}"))
+    points, total, outcomes = sweep(step, vm + 1, vms, lambda text: say(request, f"load sweep: {text}"))
     # And it still loads normally.
     assert load() == 0
     assert read_device() == document()
     if vms == 1:
         say(request, f"\nload sweep: {points} fault points; {dict(outcomes)}")
     else:  # scripts/check-debug.sh adds up the VMs' lines
-        say(request, f"\nload sweep: {points} fault points (one in {vms} from {vm + 1};"
-            f" none at {end}); {dict(outcomes)}")
+        say(request, f"\nload sweep: {points} fault points of the load's {total}"
+            f" (one in {vms} from {vm + 1}); {dict(outcomes)}")
     assert any(k.startswith("failed ") for k in outcomes), "no load failed: the sweep injected nothing"
 
 
@@ -233,16 +283,16 @@ def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module
     want = document(b=True)
 
     def step(nth, outcomes):
-        err, call, injected, data = inject(nth, "read", DEVICE)
-        if err:
-            assert injected, f"fault point {nth}: {call} failed ({errname(err)}) with no fault injected"
-            outcomes[f"{call} {errname(err)}"] += 1
+        r = inject(nth, "read", DEVICE)
+        if r.err:
+            assert r.injected, f"fault point {nth}: {r.call} failed ({errname(r.err)}) with no fault injected"
+            outcomes[f"{r.call} {errname(r.err)}"] += 1
         else:
-            assert data == want, f"fault point {nth}"
-            if injected:
+            assert r.data == want, f"fault point {nth}"
+            if r.injected:
                 outcomes["absorbed"] += 1
         assert read_device() == want, f"fault point {nth}"
-        return not injected
+        return r.points
 
     points, _, outcomes = sweep(step)
     say(request, f"\nread sweep: {points} fault points; {dict(outcomes)}")
@@ -256,18 +306,18 @@ def test_each_fault_point_of_a_sysctl_write_fails_cleanly(module, deterministic,
 
     def step(nth, outcomes):
         write_sysctl("c", b"0")
-        err, call, injected, _ = inject(nth, "write", sysctl_path("c"), "1")
-        if err:
-            assert injected, f"fault point {nth}: {call} failed ({errname(err)}) with no fault injected"
+        r = inject(nth, "write", sysctl_path("c"), "1")
+        if r.err:
+            assert r.injected, f"fault point {nth}: {r.call} failed ({errname(r.err)}) with no fault injected"
             assert read_sysctl("c") == b"0\n", f"fault point {nth}: a failed write changed the value"
             assert read_device() == document(), f"fault point {nth}"
-            outcomes[f"{call} {errname(err)}"] += 1
+            outcomes[f"{r.call} {errname(r.err)}"] += 1
         else:
             assert read_sysctl("c") == b"1\n", f"fault point {nth}"
             assert read_device() == document(c=True), f"fault point {nth}"
-            if injected:
+            if r.injected:
                 outcomes["absorbed"] += 1
-        return not injected
+        return r.points
 
     points, _, outcomes = sweep(step)
     say(request, f"\nsysctl write sweep: {points} fault points; {dict(outcomes)}")
