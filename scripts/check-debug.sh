@@ -34,8 +34,9 @@ failed=() summary=()
 # the subshell's pid reaches vm.sh, which stops its QEMU.
 # The fault sweeps (userspace-tests/test_faults.py) count only the slab
 # caches marked for failslab (slub_debug's A): all but the ones whose use
-# depends on history (HISTORY_CACHES there); otherwise vm.sh's slub_debug,
-# kmemleak's own cache as the default leaves it (no stored stacks).
+# depends on history (HISTORY_CACHES there); otherwise vm.sh's slub_debug
+# (which lists no caches, so this one replaces it), kmemleak's own cache as
+# the default leaves it (no stored stacks).
 marks="slub_debug=FZPUA;FZPU,radix_tree_node,vmap_area;FZP,kmemleak_object"
 guest() { KROOT=$root exec "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 --append "$marks" -- "$@"; }
 
@@ -61,7 +62,7 @@ split() {
 		[ "$running" -gt 0 ] || break
 		echo "check-debug: $flavour, $(((SECONDS - start) / 60)) min: $running of $count VMs running, $done tests done, load sweep points per VM: ${swept[*]}"
 	done
-	local points=0 totals=()
+	local points=0 totals=() shares=()
 	for ((k = 0; k < count; k++)); do
 		local log=$logs/$flavour-$k.log vm=0 line
 		wait "${pids[k]}" || vm=$?
@@ -71,18 +72,22 @@ split() {
 			status=1
 		fi
 		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write) sweep: [0-9]+ fault points( of |;)|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
-		if line=$(grep -E "^load sweep: [0-9]+ fault points of the load's [0-9]+ " "$log"); then
+		if line=$(grep -m 1 -E "^load sweep: [0-9]+ fault points of the load's [0-9]+ .* from [0-9]+\)" "$log"); then
 			points=$((points + $(sed -E 's/^load sweep: ([0-9]+).*/\1/' <<<"$line")))
 			totals+=("$(sed -E "s/.* of the load's ([0-9]+) .*/\1/" <<<"$line")")
+			shares+=("$(sed -E 's/.* from ([0-9]+)\).*/\1/' <<<"$line")")
 		fi
 	done
 	if [ ${#totals[@]} = "$count" ]; then
-		# Each guest checked that its load took as many points at the end
-		# of its sweep as at the start; all must have swept the same load.
-		if [ "$(printf '%s\n' "${totals[@]}" | sort -u | wc -l)" = 1 ] && [ "$points" = "${totals[0]}" ]; then
-			echo "load sweep: $points fault points in all, over $count VMs: every one of the load's"
+		# Each guest checked that it failed every point of its share (one
+		# in K, from k+1) of its load's points, counted along its sweep;
+		# together they failed all of them if every guest counted the same
+		# load and took its own share.
+		if [ "$(printf '%s\n' "${totals[@]}" | sort -u | wc -l)" = 1 ] &&
+			[ "$(printf '%s\n' "${shares[@]}" | sort -n | tr '\n' ' ')" = "$(seq -s ' ' 1 "$count") " ]; then
+			echo "load sweep: $points fault points in all, over $count VMs: every one of the load's ${totals[0]}"
 		else
-			echo "check-debug: FAILED: the load sweep covered $points fault points in all, but the guests' loads took ${totals[*]}"
+			echo "check-debug: FAILED: the load sweep's guests counted ${totals[*]} fault points for the load and took the shares from ${shares[*]}: not every point was failed"
 			status=1
 		fi
 	fi

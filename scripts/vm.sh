@@ -13,8 +13,8 @@
 #   --rw DIR   make host DIR writable in the guest, at the same path
 #   --mem SIZE the guest's memory, as QEMU's -m takes it (default 1G; KASAN
 #              kernels want more)
-#   --append ARGS  more kernel command line, after vm.sh's own (below): a
-#              parameter given again there, like slub_debug=, replaces it
+#   --append ARGS  more kernel command line, after vm.sh's own (below); of
+#              a parameter like slub_debug= given twice, the last one wins
 # KROOT=DIR takes the kernel from DIR/boot and DIR/lib/modules instead of
 # /boot and /lib/modules (a chroot's kernel: scripts/trixie.sh).
 # ARCH=arm64 boots Debian's arm64 kernel in qemu-system-aarch64 (-M virt,

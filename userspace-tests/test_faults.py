@@ -38,8 +38,10 @@ FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth
 FAULTS = f"{kmemleak.DEBUGFS}"
 # No path has this many fault points; a sweep that gets there is looping.
 LIMIT = 5000
-# A step at this point injects nothing and counts the path's points.
+# A step at this point injects nothing and counts the path's points; a sweep
+# counts again after every RECOUNT points it failed.
 COUNT = 1000000
+RECOUNT = 10
 # scripts/vm.sh knows it.
 SWEEP_MARK = "jsonsysctl-tests: fault sweep"
 
@@ -105,7 +107,8 @@ def leaks(injection, request):
     say(request, "\nkmemleak: nothing of ours leaked")
 
 
-# The slab caches whose use depends on history; scripts/check-debug.sh
+# The slab caches whose use depends on history (kmemleak's records follow
+# the others' allocations, and double every point); scripts/check-debug.sh
 # boots the memory kernel with every other one marked for failslab.
 HISTORY_CACHES = ("radix_tree_node", "vmap_area", "kmemleak_object")
 
@@ -120,11 +123,11 @@ def deterministic(injection):
     pool of radix_tree_nodes, and vmalloc() a per-CPU vmap_area, so how many
     they allocate depends on what anyone used on that CPU since; kmemleak
     records each allocation in a kmemleak_object (a second point for every
-    one, and a failure its own pool absorbs). With them a load took 321,
+    one, so as variable as the others, and a failure its own pool absorbs). With them a load took 321,
     323 or 325 points from one step to the next: the N-th point was not the
     same allocation from step to step, and whole sweeps missed a leak
     planted at cdev_add()'s allocation. Now it takes the same number every
-    time, and sweep() checks that. Failing an allocation of these caches
+    time, and sweep() checks the count along the way. Failing an allocation of these caches
     only fails the kernel function that made it, as its other allocations
     do; kmalloc()s too large for a slab are not swept."""
     wrong = []
@@ -170,14 +173,16 @@ def sweep(step, first=1, every=1, progress=None):
     nothing. A step returns None when it injected a fault, else how many
     fault points its calls passed; each step's kernel log must be clean.
     Returns the points covered, the path's points and what the steps
-    counted in outcomes; calls progress(text) every 25 points. A failed page
-    or vmalloc() allocation's report (with its stack) is expected; any other
+    counted in outcomes; calls progress(text) every 25 points. vmalloc()'s
+    report of a failed allocation (with its stack) is expected; any other
     report fails the step.
 
-    The path must take as many points at the end as at the start, and the
-    sweep must have injected a fault at each of its n up to them: where the
-    number of points changes from one step to the next, the N-th point is
-    not the same allocation at each step and a whole sweep can miss one."""
+    The path must take as many points at the start, every RECOUNT points
+    and at the end, and the sweep must have injected a fault at each of its
+    n up to them: where the number of points changes from one step to the
+    next, the N-th point is not the same allocation at each step and a
+    whole sweep can miss one. (A change that undoes itself between two
+    counts goes unseen.)"""
     outcomes = collections.Counter()
     covered = 0
     with judged_here():
@@ -188,6 +193,10 @@ def sweep(step, first=1, every=1, progress=None):
             if passed is not None:
                 break
             covered += 1
+            if covered % RECOUNT == 0:
+                again = judged(step, COUNT, outcomes)
+                assert again == total, (f"the path took {total} fault points at the start of the sweep and {again}"
+                                        f" after {covered} steps: its numbering depends on history")
             if progress and covered % 25 == 0:
                 progress(f"{covered} fault points so far (of {total}), the last {nth}; {dict(outcomes)}")
         else:
