@@ -29,15 +29,15 @@ vms=${DEBUG_VMS:-4}
 [[ $vms =~ ^[1-9][0-9]*$ ]] || { echo "check-debug: DEBUG_VMS=$vms: want a number of VMs, e.g. 4" >&2; exit 2; }
 failed=() summary=()
 
-# KASAN's shadow and quarantine and kmemleak's metadata want more than the
-# default 1 GB. Called in a subshell, which becomes vm.sh: a signal sent to
-# the subshell's pid reaches vm.sh, which stops its QEMU.
 # The fault sweeps (userspace-tests/test_faults.py) count only the slab
 # caches marked for failslab (slub_debug's A): all but the ones whose use
 # depends on history (HISTORY_CACHES there); otherwise vm.sh's slub_debug
 # (which lists no caches, so this one replaces it), kmemleak's own cache as
 # the default leaves it (no stored stacks).
 marks="slub_debug=FZPUA;FZPU,radix_tree_node,vmap_area;FZP,kmemleak_object"
+# KASAN's shadow and quarantine and kmemleak's metadata want more than the
+# default 1 GB. Called in a subshell, which becomes vm.sh: a signal sent to
+# the subshell's pid reaches vm.sh, which stops its QEMU.
 guest() { KROOT=$root exec "$here/vm.sh" --kver "$rel" --mem 2G --timeout 5400 --append "$marks" -- "$@"; }
 
 # split FLAVOUR K: the suite over K VMs at once; fails if any VM failed.

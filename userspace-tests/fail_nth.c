@@ -22,8 +22,9 @@
  * when the N-th fault point was reached during the calls (the fault was
  * injected), L what was left of the count after them (0 when injected: else
  * the calls passed N - L fault points, so a large N counts a path's points
- * without failing any; meaningless for N = 0) and HEX what read() returned. Exits 0 unless it could
- * not set up the test (2, with the reason on stderr).
+ * without failing any; meaningless for N = 0) and HEX what read()
+ * returned. Exits 0 unless it could not set up the test (2, with the reason
+ * on stderr).
  */
 #define _GNU_SOURCE
 #include <errno.h>
