@@ -66,8 +66,8 @@ def kernels_own_races(lines):
 
 def injected_allocation_failures(lines):
     """The indices of the lines of the kernel's reports of an allocation
-    failed on purpose: the page allocator's and vmalloc()'s (warn_alloc()),
-    header to the end of its stack, and 6.1's __register_sysctl_table(),
+    failed on purpose: vmalloc()'s (warn_alloc(); no page allocation is a
+    fault point of the sweeps), header to the end of its stack, and 6.1's __register_sysctl_table(),
     which dumps its stack whenever registering fails (after "sysctl could not
     get directory: /json-sysctl -12" when that allocation failed). A fault
     sweep injects them; anything else in the log (a WARNING, BUG, KASAN or
@@ -75,10 +75,10 @@ def injected_allocation_failures(lines):
     expected, i = set(), 0
     while i < len(lines):
         start = None
-        if re.search(r"(page allocation failure|vmalloc error): ", lines[i]):
+        stack = stack_of(lines, i) if lines[i].startswith("CPU: ") and " Comm: fail_nth " in lines[i] else []
+        if re.search(r"vmalloc error: ", lines[i]):
             start = i
-        elif (lines[i].startswith("CPU: ") and " Comm: fail_nth " in lines[i]
-              and stack_of(lines, i)[:3] == SYSCTL_FAILED and "jsc_register_sysctl" in stack_of(lines, i)):
+        elif stack[:3] == SYSCTL_FAILED and "jsc_register_sysctl" in stack:
             before = lines[i - 1] if i > 0 else ""
             if re.fullmatch(r"sysctl could not get directory: .* -12", before):
                 start = i - 1

@@ -6,7 +6,7 @@ skipped elsewhere. fail-nth (/proc/thread-self/fail-nth) makes the N-th
 fault point of one task fail: slab allocations (failslab, GFP_KERNEL ones
 included) and copies to or from user memory (fail_usercopy), but not page
 allocations, nor the slab caches whose use depends on history (see
-deterministic()). build/guest/fail_nth sets it and makes the calls under
+injection()). build/guest/fail_nth sets it and makes the calls under
 test right after; the sweep first counts the path's fault points (a count
 too large to run out), then goes N = 1, 2, ... until the calls complete
 with no fault injected, so it covers every fault point of the path, in the
@@ -71,17 +71,49 @@ def set_attr(attr, name, value):
     return path, old
 
 
+# The slab caches whose use depends on history (kmemleak's records follow
+# the others' allocations, and double every point); scripts/check-debug.sh
+# boots the memory kernel with every other one marked for failslab.
+HISTORY_CACHES = ("radix_tree_node", "vmap_area", "kmemleak_object")
+
+
 @pytest.fixture(scope="module")
 def injection():
-    """fail-nth reaches GFP_KERNEL allocations too (ignore-gfp-wait 0), and
-    an injected fault prints nothing (verbose 0: no stack dump that would
-    read as trouble). Probabilities stay 0, so only fail-nth injects."""
+    """Only fail-nth injects (probabilities stay 0), reaching GFP_KERNEL
+    allocations too (ignore-gfp-wait 0); an injected fault prints nothing
+    (verbose 0: no stack dump that would read as trouble).
+
+    And a path's fault points are only those it takes at each step, in the
+    same order. No page allocation is one (those of order 1 or more were: a
+    slab cache taking a new page, KASAN's stack depot saving a stack, now
+    and then rather than at each call), and failslab counts only the caches
+    marked for it (cache-filter): all but HISTORY_CACHES. idr_preload() tops
+    up a per-CPU pool of radix_tree_nodes, and vmalloc() a per-CPU
+    vmap_area, so how many they allocate depends on what anyone used on
+    that CPU since; kmemleak records each allocation in a kmemleak_object (a
+    second point for every one, so as variable as the others, and a failure
+    its own pool absorbs). With them a load took 321, 323 or 325 points from
+    one step to the next: the N-th point was not the same allocation from
+    step to step, and whole sweeps missed a leak planted at cdev_add()'s
+    allocation. Now it takes the same number every time, and sweep() checks
+    the count along the way. Failing an allocation of these caches only
+    fails the kernel function that made it, as its other allocations do;
+    kmalloc()s too large for a slab are not swept."""
     assert os.access(FAIL_NTH, os.X_OK), f"no {FAIL_NTH}: build it with make guest-programs"
+    wrong = []
+    for cache in sorted(os.listdir("/sys/kernel/slab")):
+        if os.path.islink(f"/sys/kernel/slab/{cache}"):
+            continue
+        with open(f"/sys/kernel/slab/{cache}/failslab") as f:
+            if (f.read().strip() == "1") == (cache in HISTORY_CACHES):
+                wrong.append(cache)
+    assert not wrong, (f"failslab marks on {', '.join(wrong[:5])}: boot with slub_debug's A flag on every cache"
+                       f" but {', '.join(HISTORY_CACHES)}, as scripts/check-debug.sh does")
     saved = [
         set_attr("failslab", "ignore-gfp-wait", "N"),
         set_attr("failslab", "verbose", "0"),
-        set_attr("fail_page_alloc", "ignore-gfp-wait", "N"),
-        set_attr("fail_page_alloc", "verbose", "0"),
+        set_attr("failslab", "cache-filter", "Y"),
+        set_attr("fail_page_alloc", "min-order", "64"),
         set_attr("fail_usercopy", "verbose", "0"),
     ]
     yield
@@ -105,45 +137,6 @@ def leaks(injection, request):
         say(request, f"\nkmemleak: {len(kernels)} times the kernel's own leak (README), e.g.:\n{kernels[0]}")
     assert not ours, f"kmemleak: {len(ours)} new unreferenced object(s) after the sweep:\n" + "\n".join(ours[:5])
     say(request, "\nkmemleak: nothing of ours leaked")
-
-
-# The slab caches whose use depends on history (kmemleak's records follow
-# the others' allocations, and double every point); scripts/check-debug.sh
-# boots the memory kernel with every other one marked for failslab.
-HISTORY_CACHES = ("radix_tree_node", "vmap_area", "kmemleak_object")
-
-
-@pytest.fixture
-def deterministic(injection):
-    """Only the fault points a path takes at each step, in the same order.
-    No page allocation is a fault point (those of order 1 or more were: a
-    slab cache taking a new page, KASAN's stack depot saving a stack, now
-    and then rather than at each call), and failslab counts only the caches marked for it
-    (cache-filter): all but HISTORY_CACHES. idr_preload() tops up a per-CPU
-    pool of radix_tree_nodes, and vmalloc() a per-CPU vmap_area, so how many
-    they allocate depends on what anyone used on that CPU since; kmemleak
-    records each allocation in a kmemleak_object (a second point for every
-    one, so as variable as the others, and a failure its own pool absorbs). With them a load took 321,
-    323 or 325 points from one step to the next: the N-th point was not the
-    same allocation from step to step, and whole sweeps missed a leak
-    planted at cdev_add()'s allocation. Now it takes the same number every
-    time, and sweep() checks the count along the way. Failing an allocation of these caches
-    only fails the kernel function that made it, as its other allocations
-    do; kmalloc()s too large for a slab are not swept."""
-    wrong = []
-    for cache in sorted(os.listdir("/sys/kernel/slab")):
-        if os.path.islink(f"/sys/kernel/slab/{cache}"):
-            continue
-        with open(f"/sys/kernel/slab/{cache}/failslab") as f:
-            if (f.read().strip() == "1") == (cache in HISTORY_CACHES):
-                wrong.append(cache)
-    assert not wrong, (f"failslab marks on {', '.join(wrong[:5])}: boot with slub_debug's A flag on every cache"
-                       f" but {', '.join(HISTORY_CACHES)}, as scripts/check-debug.sh does")
-    saved = [set_attr("fail_page_alloc", "min-order", "64"), set_attr("failslab", "cache-filter", "Y")]
-    yield
-    for path, old in reversed(saved):
-        with open(path, "w") as f:
-            f.write(old)
 
 
 def say(request, text):
@@ -240,7 +233,7 @@ def errname(err):
 
 
 @pytest.mark.every_shard
-def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, deterministic, leaks, request):
+def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, leaks, request):
     """finit_module with its N-th fault point failing, for every N: the load
     fails with an errno and leaves nothing, or it loads and works. Most of
     the time is spent asleep, waiting for DEBUG_KOBJECT_RELEASE's delayed
@@ -284,7 +277,7 @@ def test_each_fault_point_of_a_load_fails_cleanly_or_is_absorbed(kernel, determi
     assert any(k.startswith("failed ") for k in outcomes), "no load failed: the sweep injected nothing"
 
 
-def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module, deterministic, leaks, request):
+def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module, leaks, request):
     """open + read(4096) to the end + close of /dev/json with its N-th
     fault point failing: an errno (EFAULT when the copy to user memory
     fails) and the device unchanged, or the whole right document."""
@@ -308,7 +301,7 @@ def test_each_fault_point_of_opening_and_reading_the_device_fails_cleanly(module
     assert outcomes["read EFAULT"] > 0, "no copy_to_user failed: fail_usercopy did not reach the read"
 
 
-def test_each_fault_point_of_a_sysctl_write_fails_cleanly(module, deterministic, leaks, request):
+def test_each_fault_point_of_a_sysctl_write_fails_cleanly(module, leaks, request):
     """open + write("1") + close of /proc/sys/json-sysctl/c with its N-th
     fault point failing, as sysctl -w does: an errno and the value
     unchanged, or the value set."""
