@@ -1,27 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# jsonsysctl, see README.md.
-#
-#   make [KDIR=/lib/modules/<release>/build]   build jsonsysctl.ko
-#   make demo                                  show it working in a QEMU guest
-#   make check [KVER=6.1|6.12|<release>]       run the pytest suite in a QEMU guest
-#   make check-all                             ... on every supported kernel
-#   make check-trixie                          ... on trixie-backports' newest kernel,
-#                                              built in a chroot (scripts/trixie.sh)
-#   make check-debug                           ... on debug kernels: KASAN, UBSAN, lockdep,
-#                                              kmemleak, fault sweeps; then KCSAN
-#                                              (built once, scripts/debug-kernel.sh)
-#   make unit                                  host unit tests of the C++ layer
-#   make bench                                 C++ against C and the syscall floor
-#   make tools                                 build/tools/jsonwatch, the watcher
-#   make install|uninstall [KDIR=...]          into/out of that kernel's updates/ (root)
-#   make deb                                   build/jsonsysctl-dkms_<version>_all.deb
-#   make check-package                         prove both, on this machine (root)
-#   make clean
-#   make ARCH=arm64 [check|demo|bench]         the same for Debian's arm64 6.1 kernel,
-#                                              cross-built, in qemu-system-aarch64
+# jsonsysctl, see README.md. `make help` lists the targets: each one's `##`
+# comment below. Every target works the same from another folder as
+# `make -C <tree> <target>`.
 
-KVER ?= 6.1
-SUPPORTED_KERNELS := 6.1 6.12
+# The kernels are kernels.list's (scripts/kernels.sh): KVER defaults to the
+# first of ARCH's, check-all and lint take all of them. (Read only where
+# used: DKMS's copy of the tree has no kernels.list.)
+SUPPORTED_KERNELS = $(shell scripts/kernels.sh versions $(ARCH))
+KVER ?= $(firstword $(SUPPORTED_KERNELS))
 PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider -v userspace-tests
 # The flags for programs that run in the guest (the watcher, readbench);
 # GUEST_CC, their compiler, depends on ARCH (below).
@@ -29,11 +15,10 @@ GUEST_CFLAGS := -O2 -Wall -Wextra -Werror
 
 # ARCH=arm64 cross-builds with bookworm's aarch64 gcc-12 (the kernel's
 # gcc-12; Kbuild takes the g++ beside it) and runs the guest in
-# qemu-system-aarch64 with an arm64 root (scripts/arch.sh), bookworm's 6.1
-# only. GUEST_CC builds the C programs the guest runs. VM_TIMEOUT is how
+# qemu-system-aarch64 with an arm64 root (scripts/arch.sh), on kernels.list's
+# arm64 kernels. GUEST_CC builds the C programs the guest runs. VM_TIMEOUT is how
 # long a VM run may take; raise it on a loaded machine (VM_TIMEOUT=3600).
 ifeq ($(ARCH),arm64)
-SUPPORTED_KERNELS := 6.1
 export CROSS_COMPILE ?= aarch64-linux-gnu-
 GUEST_CC ?= $(CROSS_COMPILE)gcc-12
 VM_TIMEOUT ?= 1800
@@ -50,24 +35,24 @@ build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
 	[ -e "$$kdir/Makefile" ] || { echo "make: $$kdir is no kernel build directory: install that kernel's linux-headers package or pass another KDIR=" >&2; exit 1; }; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR)$(1) modules
 
-all:
+all: ## build jsonsysctl.ko [KDIR=/lib/modules/<release>/build]
 	@$(call build,)
 
 # The hand-written C module the benchmark measures against; never installed.
-cmodule:
+cmodule: ## build bench/cmodule, the C yardstick make bench measures against
 	@$(call build,/bench/cmodule)
 
-setup:
+setup: ## install what the targets need (scripts/setup.sh; sudo when not root)
 	@scripts/setup.sh
 
 # jsonwatch: prints /dev/json and again on every change (tools/jsonwatch.c).
-tools: build/tools/jsonwatch
+tools: build/tools/jsonwatch ## build build/tools/jsonwatch, the watcher [GUEST_CC=...]
 # Always rebuilt (one small file): GUEST_CC changes with ARCH.
 build/tools/jsonwatch: tools/jsonwatch.c FORCE
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-demo: setup tools
+demo: setup tools ## show the module working in a QEMU guest [KVER=] [ARCH=arm64]
 	@$(kver_kdir)
 	@scripts/vm.sh --kver $(KVER) -- scripts/demo.sh
 
@@ -78,17 +63,22 @@ build/unit/layer_test: unit-tests/*.cpp unit-tests/*.h include/*.h | setup
 	@mkdir -p $(@D)
 	g++ $(UNIT_FLAGS) unit-tests/*.cpp -lgtest -lgtest_main -pthread -o $@
 
-unit: build/unit/layer_test
+unit: build/unit/layer_test ## host unit tests of the C++ layer (ASan, UBSan)
 	@build/unit/layer_test --gtest_brief=1
 
 # check-sealed.py: no function pointer the kernel calls through is writable
 # after init (README, "How it is built"); on the .ko, before the guest boots.
-check: setup unit tools guest-programs
+check: setup check-docs unit tools guest-programs ## the pytest suite in a QEMU guest [KVER=6.1|6.12|<release>] [ARCH=arm64]
 	@$(kver_kdir)
 	@scripts/check-sealed.py jsonsysctl.ko
 	@scripts/vm.sh --kver $(KVER) --timeout $(VM_TIMEOUT) -- $(PYTEST)
 
-check-all: setup
+# README.md's and docs/'s relative links resolve and the make targets they
+# show exist (scripts/check-docs.py).
+check-docs: ## check the links and make targets of README.md and docs/
+	@scripts/check-docs.py
+
+check-all: setup ## make check on every kernel of kernels.list for ARCH
 	@set -e; for k in $(SUPPORTED_KERNELS); do \
 		echo "== make check KVER=$$k"; $(MAKE) --no-print-directory check KVER=$$k; done
 
@@ -99,7 +89,7 @@ build/guest/fail_nth: userspace-tests/fail_nth.c FORCE
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-guest-programs: build/guest/fail_nth
+guest-programs: build/guest/fail_nth ## build the programs the suite runs in the guest
 
 # The suite, fault sweeps and kmemleak scans on debug kernels built from
 # Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
@@ -107,13 +97,13 @@ guest-programs: build/guest/fail_nth
 # at once.
 DEBUG_FLAVOURS ?= memory race
 DEBUG_VMS ?= 4
-check-debug: setup unit tools guest-programs
+check-debug: setup unit tools guest-programs ## the suite on debug kernels: KASAN, lockdep, kmemleak, fault sweeps; KCSAN
 	@DEBUG_TESTS="$(DEBUG_TESTS)" DEBUG_VMS="$(DEBUG_VMS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is
 # built in a trixie chroot and the VM boots that chroot's kernel (KROOT).
 TRIXIE_ROOT ?= /var/tmp/jsonsysctl-trixie
-check-trixie: setup unit tools
+check-trixie: setup unit tools ## the suite on trixie-backports' newest kernel, built in a chroot
 	@TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh build
 	@scripts/check-sealed.py jsonsysctl.ko
 	@rel=$$(TRIXIE_ROOT=$(TRIXIE_ROOT) scripts/trixie.sh release) && \
@@ -121,7 +111,7 @@ check-trixie: setup unit tools
 
 # One VM run measures both modules round by round; see bench/.
 BENCH_OUT := $(CURDIR)/build/bench
-bench: setup
+bench: setup ## C++ against the C yardstick and the syscall floor, one VM run [KVER=]
 	@rel=$$(scripts/kernel-release.sh $(KVER)) && \
 	$(kver_kdir) all cmodule && \
 	mkdir -p $(BENCH_OUT) && \
@@ -130,13 +120,8 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
-# The kernel's own tooling on this tree (README: "Kernel tooling"); each
-# installs what it needs first (scripts/kernel-tools.sh).
-#   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
-#   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
-#   make format-check            clang-format 14 --dry-run over the tree's C and C++
-#   make format                  ... and rewrite the files
-#   make doc                     print every header's DOC: overview and glue.h's kernel-doc
+# The kernel's own tooling on this tree (docs/tooling.md); each installs
+# what it needs first (scripts/kernel-tools.sh).
 #
 # checkpatch.pl types glue.c does not follow, and why:
 #   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
@@ -150,32 +135,40 @@ bench: setup
 CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
 FORMAT_FILES = $(shell git ls-files '*.c' '*.cpp' '*.h')
 
-compile_commands.json: FORCE
+compile_commands.json: FORCE ## build, then write clangd's database from Kbuild's .cmd files
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules && \
 	scripts/compile-commands.py "$$kdir" $(CURDIR) $@
 
-lint: setup
+lint: setup ## sparse, clangd, kernel-doc on every kernel of kernels.list; checkpatch
 	@KERNELS="$(SUPPORTED_KERNELS)" CHECKPATCH_IGNORE=$(CHECKPATCH_IGNORE) scripts/lint.sh
 
-format-check:
+format-check: ## clang-format 14 --dry-run over the tree's C and C++
 	@scripts/kernel-tools.sh format
 	@clang-format-14 --dry-run -Werror $(FORMAT_FILES) || { \
 		echo "format-check: FAILED: run 'make format' (clang-format-14 -i) and review the diff" >&2; exit 1; }
 	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
 
-format:
+format: ## rewrite the tree's C and C++ as .clang-format says
 	@scripts/kernel-tools.sh format
 	clang-format-14 -i $(FORMAT_FILES)
 
-doc:
+doc: ## print every header's DOC: overview and the C boundary's kernel-doc
 	@scripts/doc.sh
+
+# The targets and what each does: the `##` comments above.
+help: ## this list
+	@awk -F':[^#]*## ' '/^[a-zA-Z_.-]+:[^=]*## / { printf "  make %-22s %s\n", $$1, $$2 }' $(firstword $(MAKEFILE_LIST))
+
+# The kernels each target uses (kernels.list).
+kernels: ## the kernels of kernels.list and what setup, check-all and check-package use
+	@scripts/kernels.sh report
 
 FORCE:
 
 # Kbuild's own clean where a kernel build dir exists; else the same files by
 # name (a build made in the trixie chroot, say, on a host with no headers).
-clean:
+clean: ## remove what the builds made
 	@kdir=$$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1); \
 	if [ -n "$$kdir" ]; then \
 		$(MAKE) -s -C "$$kdir" M=$(CURDIR) clean; \
@@ -187,23 +180,23 @@ clean:
 	fi
 	rm -rf build
 
-# Installing it (README, "Installing it"). install and uninstall take the
-# kernel as `make` does (KDIR, else scripts/kdir.sh); see scripts/install.sh.
-install: all
+# Installing it (docs/packaging.md). install and uninstall take the kernel
+# as `make` does (KDIR, else scripts/kdir.sh); see scripts/install.sh.
+install: all ## install jsonsysctl.ko into that kernel's updates/ (root) [KDIR=]
 	@scripts/install.sh install "$(KDIR)"
 
-uninstall:
+uninstall: ## remove what make install installed (root) [KDIR=]
 	@scripts/install.sh uninstall "$(KDIR)"
 
 # The DKMS package, built with dh and dh-dkms from debian/.
-deb:
+deb: ## build build/jsonsysctl-dkms_<version>_all.deb (lintian: no error)
 	@scripts/deb.sh
 
 # Installs the package and `make install`s on this machine, checks both on
 # each supported kernel in the VM, and restores the machine.
-check-package:
+check-package: ## install the .deb and make install on this machine, check each in the VM, restore (root)
 	@scripts/check-package.sh
 
-.PHONY: all cmodule setup tools unit demo check check-all check-trixie bench clean \
+.PHONY: help kernels check-docs all cmodule setup tools unit demo check check-all check-trixie bench clean \
 	lint format-check format doc install uninstall deb check-package \
 	guest-programs check-debug FORCE

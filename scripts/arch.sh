@@ -1,7 +1,7 @@
 # Sourced by the scripts: what ARCH (the kernel's name for it, as in
 # `make ARCH=arm64`) means for the guest. Unset, x86 or x86_64: the host's
 # own Debian amd64 kernels and root. arm64: Debian's arm64 kernel and an
-# arm64 root that scripts/setup-arm64.sh unpacks under $ARM64_DIR (default
+# arm64 root that ARCH=arm64 scripts/setup.sh unpacks under $ARM64_DIR (default
 # /var/tmp/jsonsysctl-arm64), kernel/ (KROOT) and root/ (GUEST_ROOT).
 # Sets debarch (Debian's name: amd64, arm64) and, for arm64, defaults KROOT
 # and GUEST_ROOT.

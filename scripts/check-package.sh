@@ -1,6 +1,6 @@
 #!/bin/bash
 # `make check-package`: proves the two ways of installing the module on
-# this machine, on each supported kernel, and leaves the machine as it found
+# this machine, on each amd64 kernel of kernels.list, and leaves the machine as it found
 # it, also when a step fails halfway (a trap undoes what the run did).
 #  1. The Debian package: `make deb` (lintian: no error), then
 #     `apt-get install ./build/jsonsysctl-dkms_<version>_all.deb`, which pulls
@@ -22,7 +22,7 @@ export PATH=$PATH:/usr/sbin:/sbin DEBIAN_FRONTEND=noninteractive
 
 part=${1:-all}
 case $part in all | deb | install) ;; *) echo "usage: check-package.sh [deb|install]" >&2; exit 2 ;; esac
-kernels=(6.1 6.12)
+read -r -a kernels <<<"$(scripts/kernels.sh versions amd64)"
 steps=1
 [ "$part" = install ] || steps=$((steps + 6 + ${#kernels[@]}))
 [ "$part" = deb ] || steps=$((steps + 2 * ${#kernels[@]}))

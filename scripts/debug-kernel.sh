@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds (once per machine) and locates the debug kernels `make check-debug`
-# boots: Debian's own linux-source-6.1, allnoconfig plus debug/common.config
+# boots: Debian's own kernel source (kernels.list's `source` line, e.g.
+# linux-source-6.1), allnoconfig plus debug/common.config
 # (what the guest needs, built in) and debug/FLAVOUR.config.
 #
 # usage: debug-kernel.sh build FLAVOUR   build if needed; print the kernel root
@@ -24,12 +25,13 @@ action=$1 flavour=$2
 case $action in build | root | release) ;; *) die "$usage" ;; esac
 [ -r "$top/debug/$flavour.config" ] || die "no debug/$flavour.config ($usage)"
 cache=${DEBUG_KERNEL_CACHE:-/var/tmp/jsonsysctl-debug}
-tarball=/usr/src/linux-source-6.1.tar.xz
+source_pkg=$("$here/kernels.sh" source)
+tarball=/usr/src/$source_pkg.tar.xz
 # Bumped when the recipe below changes what it builds.
 recipe=2
 
 # What the build needs: Debian's source and the kernel's build tools.
-need=(linux-source-6.1 flex bison libelf-dev bc)
+need=("$source_pkg" flex bison libelf-dev bc)
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -46,10 +48,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	inst || { $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q >&2 && inst; } ||
 		die "cannot install ${missing[*]} (is bookworm's main in apt's sources?)"
 fi
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+srcver=$(dpkg-query -W -f='${Version}' "$source_pkg")
 key=$({
 	echo "recipe $recipe"
-	echo "linux-source-6.1 $srcver"
+	echo "$source_pkg $srcver"
 	gcc --version | head -n 1
 	cat "$top/debug/common.config" "$top/debug/$flavour.config"
 } | sha256sum | cut -c1-12)
@@ -79,7 +81,7 @@ fi
 
 # The source, unpacked once per version and shared by the flavours (each
 # builds out of tree, O=).
-src=$cache/src-$srcver/linux-source-6.1
+src=$cache/src-$srcver/$source_pkg
 if [ ! -e "$src/Makefile" ]; then
 	exec 8>"$cache/src-$srcver.lock"
 	flock 8
@@ -98,7 +100,10 @@ obj=$dir/obj
 mkdir -p "$obj"
 log=$dir/build.log
 jobs=${DEBUG_KERNEL_JOBS:-$(($(nproc) + 1))}
-kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
+# The kernel's make, without what an outer make (make -C <tree> check-debug)
+# passes down in MAKEFLAGS: its -w would wrap output in "Entering
+# directory" lines, and its jobserver is not this build's.
+kmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice -n 10 make -C "$src" O="$obj" "$@"; }
 
 # The configuration: merged, completed, then checked option by option, since
 # Kconfig silently drops what a dependency forbids (KCSAN under KASAN).
@@ -155,7 +160,8 @@ if [ "$status" -ne 0 ]; then
 	die "building the $flavour kernel failed; the log: $log"
 fi
 
-rel=$(kmake -s kernelrelease)
+# The release as the build wrote it, not as a make prints it.
+rel=$(cat "$obj/include/config/kernel.release")
 case $rel in *-jsc-$flavour) ;; *) die "the kernel release is $rel, not *-jsc-$flavour: is CONFIG_LOCALVERSION in debug/$flavour.config?" ;; esac
 
 # The kernel root: the image, an (all but empty) module tree with its

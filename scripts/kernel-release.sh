@@ -17,7 +17,7 @@ fi
 rel=$(cd "$kroot/lib/modules" 2>/dev/null && ls -d "$want".*-"$debarch" 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$rel" ]; then
 	hint="scripts/setup.sh${kroot:+ or scripts/trixie.sh setup}"
-	[ "$debarch" = amd64 ] || hint="ARCH=$ARCH scripts/setup.sh; $ARCH has bookworm's 6.1 only"
+	[ "$debarch" = amd64 ] || hint="ARCH=$ARCH scripts/setup.sh; $ARCH has kernels.list's $(echo $("$(dirname "$0")/kernels.sh" versions "$debarch")) only"
 	echo "kernel-release.sh: no kernel in $kroot/lib/modules matches '$want' (run $hint)" >&2
 	exit 1
 fi

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs the kernel developer's tools `make lint` and `make format-check`
 # run, all from Debian: clang-format 14 (format), and for lint also sparse,
-# clangd 14 and linux-source-6.1, whose tarball is where Debian ships
+# clangd 14 and the kernel source package of kernels.list (linux-source-6.1),
+# whose tarball is where Debian ships
 # checkpatch.pl (kernel-doc comes with each kernel's headers, linux-kbuild).
 #
 #   scripts/kernel-tools.sh format   install clang-format-14
@@ -15,7 +16,8 @@
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 mode=${1:?usage: kernel-tools.sh format|lint}
-source_tar=/usr/src/linux-source-6.1.tar.xz
+source_pkg=$("$(dirname "$0")/kernels.sh" source)
+source_tar=/usr/src/$source_pkg.tar.xz
 
 missing=()
 want() { # $1: a command or file that package $2 provides
@@ -31,7 +33,7 @@ if [ "$mode" = lint ]; then
 	want perl perl
 	want python3 python3
 	want gcc gcc
-	want "$source_tar" linux-source-6.1
+	want "$source_tar" "$source_pkg"
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "kernel-tools: installing ${missing[*]}" >&2
@@ -44,9 +46,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ "$mode" = lint ] || exit 0
 
-version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+version=$(dpkg-query -W -f='${Version}' "$source_pkg")
 root=${KERNEL_TOOLS_CACHE:-/var/tmp/jsonsysctl-kernel-tools}
-cache=$root/linux-source-$version
+cache=$root/$source_pkg-$version
 if [ ! -e "$cache/scripts/checkpatch.pl" ]; then
 	echo "kernel-tools: extracting checkpatch.pl from $source_tar into $cache (once; about 30 s)" >&2
 	mkdir -p "$root"

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Installs everything jsonsysctl needs on a Debian bookworm machine:
-# the compiler, GoogleTest, QEMU, Debian's 6.1 kernel (image + headers) and
-# bookworm-backports' 6.12, the guest's busybox, and Debian's pytest.
-# With ARCH=arm64 (make ARCH=arm64 ...) also the arm64 cross compilers and
-# QEMU, Debian's arm64 6.1 kernel and headers unpacked in $KROOT, and an
-# arm64 root for the guest in $GUEST_ROOT (see scripts/arch.sh).
+# the compiler, GoogleTest, QEMU, the amd64 kernels kernels.list names
+# (image + headers, from their suites), the guest's busybox, and Debian's
+# pytest. With ARCH=arm64 (make ARCH=arm64 ...) also the arm64 cross
+# compilers and QEMU, kernels.list's arm64 kernels and headers unpacked in
+# $KROOT, and an arm64 root for the guest in $GUEST_ROOT (see scripts/arch.sh).
 # Idempotent: when everything is present it returns at once without apt.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
@@ -12,9 +12,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/arch.sh"
 
 # Kernel packages are found by glob, never by a pinned ABI number.
-have_kernel() { # $1: release prefix, e.g. 6.1.
-	compgen -G "/boot/vmlinuz-$1*-amd64" >/dev/null &&
-		compgen -G "/lib/modules/$1*-amd64/build/Makefile" >/dev/null
+amd64_kernels=$("$here/kernels.sh" versions amd64)
+arm64_kernels=$("$here/kernels.sh" versions arm64)
+have_kernel() { # $1: version, e.g. 6.1
+	compgen -G "/boot/vmlinuz-$1.*-amd64" >/dev/null &&
+		compgen -G "/lib/modules/$1.*-amd64/build/Makefile" >/dev/null
+}
+have_kernels() {
+	local k
+	for k in $amd64_kernels; do have_kernel "$k" || return 1; done
 }
 have_tools() {
 	local c
@@ -44,12 +50,15 @@ have_arm64() {
 		command -v "$c" >/dev/null || return 1
 	done
 	[ -e /usr/aarch64-linux-gnu/include/stdio.h ] || return 1
-	compgen -G "$KROOT/boot/vmlinuz-6.1.*-arm64" >/dev/null &&
-		compgen -G "$KROOT/lib/modules/6.1.*-arm64/build/Makefile" >/dev/null || return 1
+	for k in $arm64_kernels; do have_arm64_kernel "$k" || return 1; done
 	[ "$(cat "$GUEST_ROOT/.jsonsysctl-packages" 2>/dev/null)" = "$guest_packages" ]
 }
+have_arm64_kernel() { # $1: version
+	compgen -G "$KROOT/boot/vmlinuz-$1.*-arm64" >/dev/null &&
+		compgen -G "$KROOT/lib/modules/$1.*-arm64/build/Makefile" >/dev/null
+}
 
-if have_tools && have_kernel 6.1. && have_kernel 6.12. && have_arm64; then
+if have_tools && have_kernels && have_arm64; then
 	exit 0
 fi
 
@@ -81,41 +90,25 @@ $SUDO apt-get update -q
 apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 	busybox-static python3 python3-pytest qemu-system-x86 coreutils util-linux libgtest-dev
 
-# bookworm's 6.1 by its versioned package names, the ones the newest
-# non-backports linux-*-amd64 metapackage depends on: those metapackages
-# may already be the backports' ones, and the backports' would not keep 6.1.
-bookworm_kernel() { # $1: linux-image|linux-headers, $2: amd64|arm64
-	local ver pkg meta=$1-${2:-amd64}:${2:-amd64}
-	ver=$(apt-cache madison "$meta" |
-		awk -F'|' '$3 ~ / (bookworm|oldstable)(-security|-updates)?\/.* Packages/ {
-			gsub(/ /, "", $2); print $2 }' |
-		sort -V | tail -n 1)
-	[ -n "$ver" ] || { echo "setup: no bookworm $meta in apt's lists" >&2; exit 1; }
-	pkg=$(first_dependency "$meta=$ver")
-	[ -n "$pkg" ] || { echo "setup: $meta $ver depends on no kernel package" >&2; exit 1; }
-	echo "$pkg"
-}
 first_dependency() { # $1: a package, as apt-cache show takes it
 	apt-cache show "$1" | awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}'
 }
-if ! have_kernel 6.1.; then
-	image=$(bookworm_kernel linux-image)
-	headers=$(bookworm_kernel linux-headers)
-	apt_install "$image" "$headers"
-fi
-if ! have_kernel 6.12.; then
-	apt_install -t bookworm-backports linux-image-amd64 linux-headers-amd64
-fi
+for k in $amd64_kernels; do
+	have_kernel "$k" && continue
+	suite=$("$here/kernels.sh" suite "$k" amd64)
+	pkgs=$("$here/kernels.sh" fetch "$k" amd64)
+	echo "setup: installing kernel $k from $suite: $pkgs"
+	apt_install -t "$suite" $pkgs
+done
 
 # Debian's arm64 kernel is unpacked, not installed, into $KROOT (boot/,
 # lib/modules/, usr/src/), and made usable in place: depmod writes the
 # modules.dep its postinst would, its build link and its headers' include of
 # their -common half are absolute paths, and its scripts are the host's
 # linux-kbuild package (host binaries, the same version).
-unpack_arm64_kernel() {
+unpack_arm64_kernel() { # $1: version
 	local image headers common kbuild rel dl tmp
-	image=$(bookworm_kernel linux-image arm64)
-	headers=$(bookworm_kernel linux-headers arm64)
+	read -r image headers <<<"$("$here/kernels.sh" fetch "$1" arm64)"
 	common=$(first_dependency "$headers:arm64")
 	rel=${image#linux-image-}
 	echo "setup: unpacking $image, $headers and $common into $KROOT"
@@ -136,9 +129,14 @@ unpack_arm64_kernel() {
 	$SUDO sed -i "s|^include /usr/src/|include $KROOT/usr/src/|" "$tmp/usr/src/linux-headers-$rel/Makefile"
 	$SUDO mkdir -p "$tmp/usr/lib"
 	$SUDO ln -sfn "/usr/lib/$kbuild" "$tmp/usr/lib/$kbuild"
+	# Each kernel joins the others already there.
 	ours "$KROOT"
-	$SUDO rm -rf "$KROOT"
-	$SUDO mv "$tmp" "$KROOT"
+	if [ -d "$KROOT" ]; then
+		$SUDO cp -a "$tmp/." "$KROOT/"
+		$SUDO rm -rf "$tmp"
+	else
+		$SUDO mv "$tmp" "$KROOT"
+	fi
 	rm -rf "$dl"
 	trap - EXIT
 }
@@ -174,7 +172,7 @@ make_arm64_root() {
 
 if ! have_arm64; then
 	apt_install $arm64_packages
-	compgen -G "$KROOT/lib/modules/6.1.*-arm64/build/Makefile" >/dev/null || unpack_arm64_kernel
+	for k in $arm64_kernels; do have_arm64_kernel "$k" || unpack_arm64_kernel "$k"; done
 	[ "$(cat "$GUEST_ROOT/.jsonsysctl-packages" 2>/dev/null)" = "$guest_packages" ] || make_arm64_root
 fi
-have_tools && have_kernel 6.1. && have_kernel 6.12. && have_arm64 || { echo "setup: install incomplete" >&2; exit 1; }
+have_tools && have_kernels && have_arm64 || { echo "setup: install incomplete" >&2; exit 1; }

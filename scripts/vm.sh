@@ -5,8 +5,8 @@
 # guest are the real ones and the caller's directory is at the same path.
 # Nothing is ever loaded into the host's kernel.
 #
-# usage: vm.sh [--kver RELEASE|6.1|6.12] [--kvm] [--timeout SECONDS] [--mem SIZE] [--append ARGS] [--rw DIR]... -- COMMAND [ARG]...
-#   --kver     the kernel (default: $KVER, else bookworm's 6.1)
+# usage: vm.sh [--kver RELEASE|VERSION] [--kvm] [--timeout SECONDS] [--mem SIZE] [--append ARGS] [--rw DIR]... -- COMMAND [ARG]...
+#   --kver     the kernel (default: $KVER, else kernels.list's first for ARCH)
 #   --kvm      use KVM instead of TCG (guests hang or die with KVM on some hosts)
 #   --timeout  kill the guest after this many seconds (default 600; arm64,
 #              emulated about 4x slower, 1800)
@@ -31,7 +31,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: vm.sh [--kver K] [--kvm] [--timeout S] [--mem SIZE] [--append ARGS] [--rw DIR]... -- COMMAND [ARG]..."
 die() { echo "vm.sh: $*" >&2; exit 2; }
-kver=${KVER:-6.1} accel=tcg timeout= mem=1G more= rw=()
+kver=${KVER:-} accel=tcg timeout= mem=1G more= rw=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver | --timeout | --mem | --append | --rw) [ $# -ge 2 ] || die "$1 needs a value ($usage)" ;;&
@@ -47,6 +47,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || die "no command given ($usage)"
 . "$here/arch.sh"
+[ -n "$kver" ] || kver=$("$here/kernels.sh" default "$debarch")
 [ -n "$timeout" ] || case $debarch in arm64) timeout=1800 ;; *) timeout=600 ;; esac
 [ "$accel" = tcg ] || [ "$debarch" = amd64 ] || die "--kvm runs only the host's own architecture, not ARCH=$ARCH"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$timeout'"
