@@ -82,7 +82,7 @@ unit: build/unit/layer_test
 	@build/unit/layer_test --gtest_brief=1
 
 # check-sealed.py: no function pointer the kernel calls through is writable
-# after init (README, "How it is built"); on the .ko, before the guest boots.
+# after init (docs/design.md, "Sealed tables"); on the .ko, before the guest boots.
 check: setup unit tools guest-programs
 	@$(kver_kdir)
 	@scripts/check-sealed.py jsonsysctl.ko
@@ -130,7 +130,7 @@ bench: setup
 		$(CURDIR)/jsonsysctl.ko $(CURDIR)/bench/cmodule/jsonsysctl_c.ko $(BENCH_OUT) && \
 	bench/report.py $(BENCH_OUT) jsonsysctl.ko bench/cmodule/jsonsysctl_c.ko
 
-# The kernel's own tooling on this tree (README: "Kernel tooling"); each
+# The kernel's own tooling on this tree (docs/tooling.md); each
 # installs what it needs first (scripts/kernel-tools.sh).
 #   make compile_commands.json   build, then clangd's database from Kbuild's .cmd files
 #   make lint                    sparse, clangd, kernel-doc on every supported kernel; checkpatch
@@ -140,7 +140,8 @@ bench: setup
 #
 # checkpatch.pl types glue.c does not follow, and why:
 #   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
-#                        glue.c is where the version #ifs belong (README)
+#                        glue.c is where the version #ifs belong
+#                        (docs/design.md, "The C boundary")
 #   CONSTANT_COMPARISON  it misreads `LINUX_VERSION_CODE >= KERNEL_VERSION(...)`,
 #                        the form every kernel-version test takes
 #   CONST_STRUCT         struct jsc_chrdev_tables's file_operations is a
@@ -187,7 +188,7 @@ clean:
 	fi
 	rm -rf build
 
-# Installing it (README, "Installing it"). install and uninstall take the
+# Installing it (docs/packaging.md). install and uninstall take the
 # kernel as `make` does (KDIR, else scripts/kdir.sh); see scripts/install.sh.
 install: all
 	@scripts/install.sh install "$(KDIR)"

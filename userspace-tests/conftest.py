@@ -44,7 +44,7 @@ KERNEL_TROUBLE = re.compile(
 MODULE_FRAME = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \[\w+\]$")
 # The race kernel's (KCSAN) reports of races between the kernel's own
 # accesses, ours nowhere on either stack: not failures, but shown at the
-# end (README, "The kernel's own bug").
+# end (docs/testing.md, "How a report fails a run").
 kernel_races = []
 
 
