@@ -67,7 +67,7 @@ unit: build/unit/layer_test ## host unit tests of the C++ layer (ASan, UBSan)
 	@build/unit/layer_test --gtest_brief=1
 
 # check-sealed.py: no function pointer the kernel calls through is writable
-# after init (README, "How it is built"); on the .ko, before the guest boots.
+# after init (docs/design.md, "Sealed tables"); on the .ko, before the guest boots.
 check: setup check-docs unit tools guest-programs ## the pytest suite in a QEMU guest [KVER=6.1|6.12|<release>] [ARCH=arm64]
 	@$(kver_kdir)
 	@scripts/check-sealed.py jsonsysctl.ko
@@ -125,7 +125,8 @@ bench: setup ## C++ against the C yardstick and the syscall floor, one VM run [K
 #
 # checkpatch.pl types glue.c does not follow, and why:
 #   LINUX_VERSION_CODE   an out-of-tree module builds against several kernels;
-#                        glue.c is where the version #ifs belong (README)
+#                        glue.c is where the version #ifs belong
+#                        (docs/design.md, "The C boundary")
 #   CONSTANT_COMPARISON  it misreads `LINUX_VERSION_CODE >= KERNEL_VERSION(...)`,
 #                        the form every kernel-version test takes
 #   CONST_STRUCT         struct jsc_chrdev_tables's file_operations is a

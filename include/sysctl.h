@@ -17,7 +17,8 @@
 // user's bytes once, and the handler parses that copy once.
 //
 // A write that changes a value can wake pollers (notify.h); /proc/sys files
-// themselves offer no poll() (README, "Watching for changes").
+// themselves offer no poll() (docs/dev-json.md, "The sysctl files offer no
+// poll()").
 #pragma once
 
 #include "atomic.h"

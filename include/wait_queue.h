@@ -12,8 +12,8 @@
 // and its memory goes only with the module's. So whoever sleeps on it must
 // pin the module. A poller of a file does: it holds the file open, and an
 // open file pins its module (chrdev.h). A poller of a /proc/sys file does
-// not, which is why no sysctl offers poll() (README, "Watching for
-// changes").
+// not, which is why no sysctl offers poll() (docs/dev-json.md, "The sysctl
+// files offer no poll()").
 //
 // PollEvents are poll()'s event bits, EPOLLIN and friends: what a File's
 // poll() reports, and what a wake-up is about.

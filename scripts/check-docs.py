@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Checks README.md and docs/*.md against the tree: every relative link
 resolves to a file or folder (anchors are not checked), and every
-`make TARGET` they show in code (inline or a block) names a target the
-Makefile has. `make -C ...` commands, the kernel tree's own targets and
-VAR=value words are skipped.
+`make TARGET` they show in code (inline or a block, shell comments
+aside) names a target the Makefile has: the first word after make that is
+neither an option nor a VAR=value. `make -C ...` commands and the kernel
+tree's own targets are skipped.
 
     scripts/check-docs.py [TREE]
 
@@ -51,6 +52,8 @@ def main(tree):
                 findings.append(f"{where}:{line}: link to {target}: no such file")
         for code in CODE.finditer(text):
             body = code.group(1) if code.group(1) is not None else code.group(2)
+            # Shell comments are prose.
+            body = re.sub(r"(^|\s)#.*", "", body, flags=re.M)
             for m in MAKE.finditer(body):
                 words = m.group(1).split()
                 if "-C" in words or "-f" in words or any(w.startswith(("LLVM=", "O=")) for w in words):
@@ -66,6 +69,7 @@ def main(tree):
                     if word not in have:
                         line = text.count("\n", 0, code.start()) + body.count("\n", 0, m.start()) + 1
                         findings.append(f"{where}:{line}: `make {word}`: the Makefile has no target {word}")
+                    break  # the target; what follows is its arguments or prose
     for finding in findings:
         print(f"check-docs: {finding}")
     if findings:

@@ -18,7 +18,8 @@ what fills the sealed tables. Where init code stores them is beyond a
 static check (it could be the heap); userspace-tests/test_sealed.py asks the
 running kernel where the f_op and ctl_table it calls through are. One such
 store remains by design: before 6.4, glue's __init jsc_class_create() sets
-devnode in the class that class_create() allocates (README).
+devnode in the class that class_create() allocates (docs/design.md, "Sealed
+tables").
 
     scripts/check-sealed.py jsonsysctl.ko
 

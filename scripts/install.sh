@@ -26,7 +26,7 @@ case $action in
 install)
 	[ -e jsonsysctl.ko ] || { echo "make install: no jsonsysctl.ko; run make first" >&2; exit 1; }
 	# The kernel's signing key is not in its headers: no SIGN step, which
-	# would only fail (DKMS signs with its own key; see README).
+	# would only fail (DKMS signs with its own key; docs/packaging.md, "Signing").
 	make --no-print-directory -C "$kdir" M="$PWD" INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
 	# (Kbuild skips depmod without a System.map, as it says: ours follows.)
 	depmod -a "$rel"

@@ -44,7 +44,7 @@ KERNEL_TROUBLE = re.compile(
 MODULE_FRAME = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \[\w+\]$")
 # The race kernel's (KCSAN) reports of races between the kernel's own
 # accesses, ours nowhere on either stack: not failures, but shown at the
-# end (README, "The kernel's own bug").
+# end (docs/testing.md, "How a report fails a run").
 kernel_races = []
 
 
@@ -333,7 +333,7 @@ def pytest_sessionfinish(session, exitstatus):
     ours, kernels = kmemleak.new_leaks()
     ours, kernels = kmemleak.earlier[0] + ours, kmemleak.earlier[1] + kernels
     for record in kernels:
-        say("kmemleak: the kernel's own leak (README, 'The kernel's own bug'):\n" + record)
+        say("kmemleak: the kernel's own leak (docs/testing.md, \"The kernel's own bug\"):\n" + record)
     if ours:
         say(f"kmemleak: {len(ours)} new unreferenced object(s) after the suite:")
         for record in ours[:10]:

@@ -15,10 +15,10 @@ DEBUGFS = "/sys/kernel/debug"
 KMEMLEAK = f"{DEBUGFS}/kmemleak"
 MIN_AGE = 5.5  # kmemleak's MSECS_MIN_AGE is 5000 ms
 
-# The kernel's own bug, not ours (README, "The kernel's own bug"): Debian's
-# 6.1 __class_register() (drivers/base/class.c:188-191) frees the subsystem
-# when kset_register() fails but not the name kobject_set_name() gave it.
-# The load sweep shows it when it fails an allocation inside our
+# The kernel's own bug, not ours (docs/testing.md, "The kernel's own bug"):
+# Debian's 6.1 __class_register() (drivers/base/class.c:188-191) frees the
+# subsystem when kset_register() fails but not the name kobject_set_name()
+# gave it. The load sweep shows it when it fails an allocation inside our
 # class_create(). Matched as a whole, as the debug kernel reports it: the
 # class's name, "json" (5 bytes from kmalloc-8), allocated by the sweep's
 # injector through exactly this call chain from a module's init: ours, by

@@ -134,7 +134,7 @@ def leaks(injection, request):
     yield
     ours, kernels = kmemleak.new_leaks()
     if kernels:
-        say(request, f"\nkmemleak: {len(kernels)} times the kernel's own leak (README), e.g.:\n{kernels[0]}")
+        say(request, f"\nkmemleak: {len(kernels)} times the kernel's own leak (docs/testing.md), e.g.:\n{kernels[0]}")
     assert not ours, f"kmemleak: {len(ours)} new unreferenced object(s) after the sweep:\n" + "\n".join(ours[:5])
     say(request, "\nkmemleak: nothing of ours leaked")
 

@@ -505,7 +505,8 @@ def test_killing_a_sleeping_poller(module, how):
 
 def test_proc_sys_files_offer_no_change_notification(module):
     """They report what every /proc/sys file without .poll reports, always
-    readable and writable, and no POLLPRI on a change (README)."""
+    readable and writable, and no POLLPRI on a change (docs/dev-json.md,
+    "The sysctl files offer no poll()")."""
     with opened(sysctl_path("a")) as fd:
         before = events(fd, mask=NEWS | select.POLLOUT)
         assert before & select.POLLPRI == 0
