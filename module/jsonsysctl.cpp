@@ -15,6 +15,8 @@
 #include "wait_queue.h"
 
 namespace {
+using namespace kcxx;
+using namespace jsonsysctl;
 
 constinit Atomic<bool> g_a, g_b, g_c;
 

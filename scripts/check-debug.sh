@@ -103,7 +103,7 @@ for flavour; do
 	fi
 	rel=$("$here/debug-kernel.sh" release "$flavour")
 	built=$SECONDS
-	if ! make --no-print-directory KDIR="$root/lib/modules/$rel/build"; then
+	if ! make --no-print-directory KDIR="$root/lib/modules/$rel/build" suite-modules; then
 		failed+=("$flavour: the module did not build against $rel")
 		continue
 	fi

@@ -224,7 +224,7 @@ check_install() {
 		[ "$status" -eq 0 ] || { tail -n 20 "$state/install.log" >&2; fail "make install KDIR=$kdir failed"; }
 		[ -e "$ko" ] || fail "make install put no $ko there"
 		[ "$(modinfo -F version "$ko")" = "$version" ] || fail "modinfo -F version $ko is not $version"
-		vm_check "$rel" "$ko" "$PWD/examples/sysctl.d/jsonsysctl.conf"
+		vm_check "$rel" "$ko" "$PWD/etc/sysctl.d/jsonsysctl.conf"
 		progress "make uninstall KDIR=$kdir: the tree as before"
 		make --no-print-directory uninstall KDIR="$kdir"
 		tree "$rel" | diff -u "$state/tree.$rel" - >&2 || fail "make uninstall did not undo make install in /lib/modules/$rel (diff above)"

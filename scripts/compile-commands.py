@@ -14,10 +14,15 @@ Kbuild as much as its own C rule: `cmd_<obj> := <compiler> <flags> -c -o
 only knows .c and .S, and Debian does not ship it. Commands run in KDIR (the
 flags hold -I./include and the like), so that is every entry's directory.
 
-The headers in include/ get entries of their own: the command of the first
-C++ object, with the header as its source, so clangd parses them as the C++
-they are instead of guessing a command from glue.c. glue.h is valid C and
-C++; it gets glue.c's command, as C.
+The objects are jsonsysctl's (the tree's top) and each example's
+(examples/<name>/, a module of its own); every module compiles its own copy
+of kcxx/glue.c and kcxx/runtime.cpp, and a source gets the first module's
+command. The test variants under build/ are left out.
+
+The headers in kcxx/include/ and module/ get entries of their own: the
+command of the first C++ object, with the header as its source, so clangd
+parses them as the C++ they are instead of guessing a command from glue.c.
+glue.h and errnos.h are valid C and C++; they get glue.c's command, as C.
 """
 import glob
 import json
@@ -32,8 +37,11 @@ SOURCE = re.compile(r'^source_(\S+\.o) := (\S+)$')
 
 def entries(kdir, tree):
     found = []
-    for cmdfile in sorted(glob.glob(os.path.join(tree, '.*.o.cmd')) +
-                          glob.glob(os.path.join(tree, 'module', '.*.o.cmd'))):
+    seen = set()
+    cmdfiles = sorted(glob.glob(os.path.join(tree, '.*.o.cmd')) +
+                      glob.glob(os.path.join(tree, 'module', '.*.o.cmd'))) + \
+        sorted(glob.glob(os.path.join(tree, 'examples', '*', '.*.o.cmd')))
+    for cmdfile in cmdfiles:
         cmd = source = None
         with open(cmdfile) as f:
             for line in f:
@@ -45,20 +53,23 @@ def entries(kdir, tree):
                 if m:
                     source = m.group(2)
         if not cmd or not source or not source.startswith(tree + '/') \
-                or not os.path.exists(source):
-            continue  # A kernel source, a stale object, or not a compile.
+                or not os.path.exists(source) or source in seen:
+            continue  # A kernel source, a stale object, not a compile, or a second copy.
+        seen.add(source)
         found.append({'directory': kdir, 'file': source, 'command': cmd})
     return found
 
 
 def header_entries(tree, compiled):
-    """A command for each include/*.h, taken from a compiled file's."""
+    """A command for each header, taken from a compiled file's."""
     def like(suffix):
         return next((e for e in compiled if e['file'].endswith(suffix)), None)
     cxx, c = like('.cpp'), like('/glue.c')
     out = []
-    for header in sorted(glob.glob(os.path.join(tree, 'include', '*.h'))):
-        model = c if os.path.basename(header) == 'glue.h' else cxx
+    headers = sorted(glob.glob(os.path.join(tree, 'kcxx', 'include', '*.h')) +
+                     glob.glob(os.path.join(tree, 'module', '*.h')))
+    for header in headers:
+        model = c if os.path.basename(header) in ('glue.h', 'errnos.h') else cxx
         if not model:
             continue
         words = shlex.split(model['command'])

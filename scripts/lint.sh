@@ -6,7 +6,7 @@
 #   clangd       compile_commands.json from Kbuild's .cmd files (under
 #                build/lint/<release>/), `clangd --check` on the sources and
 #                every header: no diagnostic at all
-#   kernel-doc   include/glue.h and module/glue.c (each kernel's own
+#   kernel-doc   kcxx/include/glue.h and kcxx/glue.c (each kernel's own
 #                scripts/kernel-doc): no warning, and one rendered entry per
 #                function glue.h declares, as gcc lists them
 # and once checkpatch.pl --strict on glue.c and glue.h, ignoring only
@@ -14,6 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tree=$PWD
+# Every C and C++ file and header of the layer, jsonsysctl and the examples.
+sources=$(ls kcxx/*.c kcxx/*.cpp kcxx/include/*.h module/*.cpp module/*.h examples/*/*.cpp)
 kernels=${KERNELS:?KERNELS=\"6.1 6.12\" scripts/lint.sh}
 tools=$(scripts/kernel-tools.sh lint)
 failed=()
@@ -28,21 +30,26 @@ sparse_check() { # $1: kernel build dir
 	# -Wsparse-error: sparse exits non-zero on any warning, so Kbuild stops.
 	if ! out=$(nice -n 10 make -C "$1" M="$tree" C=2 CHECK="sparse -Wsparse-error" modules 2>&1); then
 		echo "$out" | grep -v '^make\[[0-9]*\]: \(Entering\|Leaving\)' >&2
-		fail "sparse ($rel)" "fix what make C=2 printed above: sparse errors in module/glue.c, or the build itself"
+		fail "sparse ($rel)" "fix what make C=2 printed above: sparse errors in kcxx/glue.c, or the build itself"
 		return
 	fi
 	echo "$out" | grep -E '^  (CHECK|CXX)' || true
-	if ! echo "$out" | grep -q "CHECK   $tree/module/glue.c"; then
-		fail "sparse ($rel)" "Kbuild did not run sparse on module/glue.c"
+	if ! echo "$out" | grep -q "CHECK   $tree/kcxx/glue.c"; then
+		fail "sparse ($rel)" "Kbuild did not run sparse on kcxx/glue.c"
 	elif echo "$out" | grep -E "CHECK .*\.cpp"; then
 		fail "sparse ($rel)" "sparse ran on a C++ file: it parses only C"
 	fi
 }
 
 clangd_check() { # $1: kernel build dir
-	local db=build/lint/$rel f out diags n=0
+	local db=build/lint/$rel f out diags n=0 e
+	# The examples' commands too: each is a module of its own.
+	for e in examples/*/Kbuild; do
+		nice -n 10 make -s -C "$1" M="$tree/${e%/Kbuild}" modules >/dev/null 2>&1 ||
+			{ fail "clangd ($rel)" "${e%/Kbuild} does not build: make examples KDIR=$1"; return; }
+	done
 	scripts/compile-commands.py "$1" "$tree" "$db/compile_commands.json"
-	for f in module/*.c module/*.cpp include/*.h; do
+	for f in $sources; do
 		# --check-lines=1: diagnostics cover the whole file; the per-token
 		# feature tests (tweaks, hover) would only add minutes and noise.
 		out=$(clangd-14 --compile-commands-dir="$db" --check="$f" --check-lines=1 2>&1) || true
@@ -57,47 +64,47 @@ clangd_check() { # $1: kernel build dir
 	if [ "$n" -gt 0 ]; then
 		fail "clangd ($rel)" "$n file(s) with diagnostics above; .clangd removes the GCC-only flags clang rejects"
 	else
-		echo "  clangd: $(ls module/*.c module/*.cpp include/*.h | wc -l) files, 0 diagnostics"
+		echo "  clangd: $(echo $sources | wc -w) files, 0 diagnostics"
 	fi
 }
 
 kerneldoc_check() { # $1: kernel build dir
 	local kd=$1/scripts/kernel-doc opts=() warnings declared documented
 	"$kd" -h 2>&1 | grep -q -- '-Wall' && opts=(-Wall)
-	warnings=$("$kd" "${opts[@]}" -none include/glue.h module/glue.c 2>&1)
+	warnings=$("$kd" "${opts[@]}" -none kcxx/include/glue.h kcxx/glue.c 2>&1)
 	if [ -n "$warnings" ]; then
 		echo "$warnings"
 		fail "kernel-doc ($rel)" "fix the kernel-doc comments the warnings above name"
 	fi
 	# What the C boundary is: every function glue.h declares, as gcc sees it.
-	declared=$(gcc -fsyntax-only -aux-info /dev/stdout -x c include/glue.h |
-		sed -n 's|^/\* include/glue\.h:.*\b\(jsc_[a-z0-9_]*\) (.*|\1|p' | sort)
+	declared=$(gcc -fsyntax-only -aux-info /dev/stdout -x c kcxx/include/glue.h |
+		sed -n 's|^/\* kcxx/include/glue\.h:.*\b\(kcxx_[a-z0-9_]*\) (.*|\1|p' | sort)
 	# What kernel-doc renders: one `.. c:function::` per documented function.
-	documented=$("$kd" -rst include/glue.h module/glue.c 2>/dev/null |
-		sed -n 's/^\.\. c:function:: .*\b\(jsc_[a-z0-9_]*\) *(.*/\1/p' | sort)
+	documented=$("$kd" -rst kcxx/include/glue.h kcxx/glue.c 2>/dev/null |
+		sed -n 's/^\.\. c:function:: .*\b\(kcxx_[a-z0-9_]*\) *(.*/\1/p' | sort)
 	local missing extra
 	missing=$(comm -23 <(echo "$declared") <(echo "$documented") | xargs)
 	extra=$(comm -13 <(echo "$declared") <(echo "$documented") | xargs)
 	echo "  kernel-doc: glue.h declares $(echo "$declared" | grep -c .) functions, $(echo "$documented" | grep -c .) rendered"
-	[ -z "$missing" ] || fail "kernel-doc ($rel)" "no kernel-doc comment for: $missing (add /** ... */ above its declaration in include/glue.h)"
-	[ -z "$extra" ] || fail "kernel-doc ($rel)" "documented but not declared in include/glue.h: $extra"
+	[ -z "$missing" ] || fail "kernel-doc ($rel)" "no kernel-doc comment for: $missing (add /** ... */ above its declaration in kcxx/include/glue.h)"
+	[ -z "$extra" ] || fail "kernel-doc ($rel)" "documented but not declared in kcxx/include/glue.h: $extra"
 	[ "$(echo "$documented" | uniq -d)" = "" ] || fail "kernel-doc ($rel)" "documented twice: $(echo "$documented" | uniq -d | xargs)"
 }
 
 for k in $kernels; do
 	rel=$(scripts/kernel-release.sh "$k")
 	kdir=/lib/modules/$rel/build
-	step "$rel: sparse on module/glue.c (make C=2)"
+	step "$rel: sparse on kcxx/glue.c (make C=2)"
 	sparse_check "$kdir"
 	step "$rel: clangd --check with Kbuild's compile commands"
 	clangd_check "$kdir"
-	step "$rel: kernel-doc on include/glue.h module/glue.c"
+	step "$rel: kernel-doc on kcxx/include/glue.h kcxx/glue.c"
 	kerneldoc_check "$kdir"
 done
 
-step "checkpatch.pl --strict on module/glue.c include/glue.h (from linux-source-6.1)"
+step "checkpatch.pl --strict on kcxx/glue.c kcxx/include/glue.h (from linux-source-6.1)"
 if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --show-types -q \
-	--ignore "${CHECKPATCH_IGNORE:-}" -f module/glue.c include/glue.h; then
+	--ignore "${CHECKPATCH_IGNORE:-}" -f kcxx/glue.c kcxx/include/glue.h; then
 	echo "  checkpatch: no errors, warnings or checks (ignoring ${CHECKPATCH_IGNORE:-nothing})"
 else
 	fail checkpatch "fix what checkpatch.pl printed above, or argue for ignoring its type in the Makefile"

@@ -36,7 +36,6 @@ static int create(const char* what)
 }
 
 // Glue fills a sealed room once and refuses it after that, as module/glue.c does.
-static constexpr int k_ebusy = -16;
 static bool taken(const void* room)
 {
 	for (const void* r : rooms)
@@ -55,7 +54,7 @@ static unsigned long copyable(unsigned long addr, unsigned long len)
 
 using namespace fake;
 
-static std::string name(const jsc_wait_queue* wq)
+static std::string name(const kcxx_wait_queue* wq)
 {
 	return wq == queue_name_address ? "queue" : "other";
 }
@@ -64,55 +63,56 @@ template <typename T> static T* handle(int i) { return reinterpret_cast<T*>(&han
 
 extern "C" {
 
-int jsc_alloc_chrdev_region(unsigned int* devt, const char*)
+int kcxx_alloc_chrdev_region(unsigned int* devt, unsigned int, const char*)
 {
 	int err = create("region");
 	if (!err)
 		*devt = 42 << 20;
 	return err;
 }
-void jsc_unregister_chrdev_region(unsigned int) { log.push_back("-region"); }
+void kcxx_unregister_chrdev_region(unsigned int, unsigned int) { log.push_back("-region"); }
 
-int jsc_cdev_add(jsc_cdev** cdev, unsigned int, jsc_chrdev_room* room, const jsc_file_ops*)
+int kcxx_cdev_add(kcxx_cdev** cdev, unsigned int, kcxx_chrdev_room* room, const kcxx_file_ops*)
 {
 	if (taken(room))
-		return k_ebusy;
+		return k_EBUSY;
 	int err = create("cdev");
 	if (!err) {
-		*cdev = handle<jsc_cdev>(1);
+		*cdev = handle<kcxx_cdev>(1);
 		rooms.push_back(room);
 	}
 	return err;
 }
-void jsc_cdev_del(jsc_cdev*) { log.push_back("-cdev"); }
+void kcxx_cdev_del(kcxx_cdev*) { log.push_back("-cdev"); }
 
-int jsc_class_create(jsc_class** cls, jsc_chrdev_room* room, const char*)
+int kcxx_class_create(kcxx_class** cls, kcxx_chrdev_room* room, const char*)
 {
 	if (rooms.empty() || room != rooms.back())
 		return -1; // Not the room the device's cdev uses.
 	int err = create("class");
 	if (!err)
-		*cls = handle<jsc_class>(2);
+		*cls = handle<kcxx_class>(2);
 	return err;
 }
-void jsc_class_destroy(jsc_class*) { log.push_back("-class"); }
+void kcxx_class_destroy(kcxx_class*) { log.push_back("-class"); }
 
-int jsc_device_create(jsc_device** dev, jsc_class*, unsigned int, const char*, unsigned short mode)
+int kcxx_device_create(kcxx_device** dev, kcxx_class*, unsigned int, const char*,
+		       unsigned short mode)
 {
 	int err = create("device");
 	if (!err) {
-		*dev = handle<jsc_device>(3);
+		*dev = handle<kcxx_device>(3);
 		log.back() += " " + std::to_string(mode);
 	}
 	return err;
 }
-void jsc_device_destroy(jsc_device*) { log.push_back("-device"); }
+void kcxx_device_destroy(kcxx_device*) { log.push_back("-device"); }
 
-int jsc_register_sysctl(jsc_sysctl** table, jsc_sysctl_room* room, const char* dir,
-			const jsc_sysctl_entry* entries, unsigned int count, jsc_sysctl_handler)
+int kcxx_register_sysctl(kcxx_sysctl** table, kcxx_sysctl_room* room, const char* dir,
+			 const kcxx_sysctl_entry* entries, unsigned int count, kcxx_sysctl_handler)
 {
 	if (taken(room))
-		return k_ebusy;
+		return k_EBUSY;
 	int err = create("sysctl");
 	if (err)
 		return err;
@@ -120,34 +120,34 @@ int jsc_register_sysctl(jsc_sysctl** table, jsc_sysctl_room* room, const char* d
 	for (unsigned i = 0; i < count; i++)
 		log.back() += std::string(" ") + dir + "/" + entries[i].name + ":" +
 			      std::to_string(entries[i].mode);
-	*table = handle<jsc_sysctl>(4);
+	*table = handle<kcxx_sysctl>(4);
 	return 0;
 }
-void jsc_unregister_sysctl(jsc_sysctl*) { log.push_back("-sysctl"); }
+void kcxx_unregister_sysctl(kcxx_sysctl*) { log.push_back("-sysctl"); }
 
 // Wait queues: each step logged with the queue's address in log order, so
 // tests see what was woken and whether a poller queued before it looked.
-void jsc_init_waitqueue_head(jsc_wait_queue* wq) { log.push_back("init " + name(wq)); }
-void jsc_poll_wait(jsc_file*, jsc_wait_queue* wq, jsc_poll_table*)
+void kcxx_init_waitqueue_head(kcxx_wait_queue* wq) { log.push_back("init " + name(wq)); }
+void kcxx_poll_wait(kcxx_file*, kcxx_wait_queue* wq, kcxx_poll_table*)
 {
 	log.push_back("wait " + name(wq));
 }
-void jsc_wake_up_poll(jsc_wait_queue* wq, unsigned int events)
+void kcxx_wake_up_poll(kcxx_wait_queue* wq, unsigned int events)
 {
 	log.push_back("wake " + name(wq) + " " + std::to_string(events));
 }
 
-void* jsc_kmalloc(unsigned long size) { return std::malloc(size); }
-void jsc_kfree(const void* ptr) { std::free(const_cast<void*>(ptr)); }
+void* kcxx_kmalloc(unsigned long size) { return std::malloc(size); }
+void kcxx_kfree(const void* ptr) { std::free(const_cast<void*>(ptr)); }
 
-unsigned long jsc_copy_to_user(unsigned long to, const void* from, unsigned long len)
+unsigned long kcxx_copy_to_user(unsigned long to, const void* from, unsigned long len)
 {
 	unsigned long n = copyable(to, len);
 	std::memcpy(reinterpret_cast<void*>(to), from, n);
 	return len - n;
 }
 
-unsigned long jsc_copy_from_user(void* to, unsigned long from, unsigned long len)
+unsigned long kcxx_copy_from_user(void* to, unsigned long from, unsigned long len)
 {
 	unsigned long n = copyable(from, len);
 	std::memcpy(to, reinterpret_cast<const void*>(from), n);
@@ -158,7 +158,7 @@ unsigned long jsc_copy_from_user(void* to, unsigned long from, unsigned long len
 
 // The layer's `new (nothrow)`; on the host it must pair with the global
 // delete that FileAdapter::release() calls.
-void* operator new(size_t size, const NothrowTag&) noexcept
+void* operator new(size_t size, const kcxx::NothrowTag&) noexcept
 {
 	return ::operator new(size, std::nothrow);
 }

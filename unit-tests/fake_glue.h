@@ -7,6 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "errnos.h"
+
+// The negative errnos the layer returns, k_EINVAL and every other errnos.h
+// lists: the values come from the layer's own list.
+#define FAKE_ERRNO(name, value) inline constexpr int k_##name = -(value);
+KCXX_ERRNOS(FAKE_ERRNO)
+#undef FAKE_ERRNO
+
 namespace fake {
 
 // Steps glue performed, e.g. "+region", "-region"; cleared by reset().

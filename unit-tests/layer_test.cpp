@@ -23,8 +23,8 @@
 #include "fake_glue.h"
 
 namespace {
-
-constexpr int k_efault = -14, k_enomem = -12, k_einval = -22, k_eoverflow = -75;
+using namespace kcxx;
+using namespace jsonsysctl;
 
 class Layer : public ::testing::Test {
 protected:
@@ -38,7 +38,7 @@ using Logs = std::vector<std::string>;
 Result<int> half(int n)
 {
 	if (n % 2)
-		return Error(k_einval);
+		return Error(k_EINVAL);
 	return n / 2;
 }
 
@@ -56,7 +56,7 @@ TEST_F(Layer, TryPropagatesTheFirstError)
 	EXPECT_EQ(ok.release_value(), 2);
 	auto bad = quarter(6);
 	ASSERT_TRUE(bad.is_error());
-	EXPECT_EQ(bad.error().to_errno(), k_einval);
+	EXPECT_EQ(bad.error().to_errno(), k_EINVAL);
 }
 
 TEST_F(Layer, ToResultKeepsTheKernelErrno)
@@ -138,8 +138,8 @@ TEST_F(Layer, EachFileTypeHasItsOwnSealedRoomForOneDevice)
 	auto other = Chrdev::create<OtherFile>("other", Mode{0444});
 	ASSERT_FALSE(json.is_error() || other.is_error());
 	ASSERT_EQ(fake::rooms.size(), 2u);
-	EXPECT_EQ(fake::rooms[0], (sealed_room<jsc_chrdev_room, NullFile>()));
-	EXPECT_EQ(fake::rooms[1], (sealed_room<jsc_chrdev_room, OtherFile>()));
+	EXPECT_EQ(fake::rooms[0], (sealed_room<kcxx_chrdev_room, NullFile>()));
+	EXPECT_EQ(fake::rooms[1], (sealed_room<kcxx_chrdev_room, OtherFile>()));
 	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
 
 	fake::log.clear();
@@ -164,7 +164,7 @@ TEST_F(Layer, AFileThatFitsLivesInThePrivateSlotWithoutRelease)
 {
 	using Small = CountingFile<1>;
 	static_assert(file_in_slot<Small>);
-	const jsc_file_ops& ops = file_operations<Small>;
+	const kcxx_file_ops& ops = file_operations<Small>;
 	EXPECT_EQ(ops.release, nullptr);
 	void* slot = reinterpret_cast<void*>(~0ul);
 	ASSERT_EQ(ops.open(&slot), 0);
@@ -180,7 +180,7 @@ TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
 {
 	using Large = CountingFile<64>;
 	static_assert(!file_in_slot<Large>);
-	const jsc_file_ops& ops = file_operations<Large>;
+	const kcxx_file_ops& ops = file_operations<Large>;
 	void* slot = nullptr;
 	ASSERT_EQ(ops.open(&slot), 0);
 	ASSERT_NE(slot, nullptr);
@@ -216,8 +216,9 @@ TEST_F(Layer, EachListOfSysctlsHasItsOwnSealedRoom)
 	auto other = SysctlTable::create<k_other_sysctls>("other", Mode{0644});
 	ASSERT_FALSE(first.is_error() || other.is_error());
 	ASSERT_EQ(fake::rooms.size(), 2u);
-	EXPECT_EQ(fake::rooms[0], (*sealed_room<jsc_sysctl_room[3], SysctlKey<k_sysctls>>()));
-	EXPECT_EQ(fake::rooms[1], (*sealed_room<jsc_sysctl_room[2], SysctlKey<k_other_sysctls>>()));
+	EXPECT_EQ(fake::rooms[0], (*sealed_room<kcxx_sysctl_room[3], SysctlKey<k_sysctls>>()));
+	EXPECT_EQ(fake::rooms[1],
+		  (*sealed_room<kcxx_sysctl_room[2], SysctlKey<k_other_sysctls>>()));
 	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
 
 	auto again = SysctlTable::create<k_sysctls>("again", Mode{0644});
@@ -256,7 +257,7 @@ TEST_F(Layer, SysctlAcceptsExactlyZeroOrOneWithSpaceTabNewline)
 		const bool valid = trimmed == "0" || trimmed == "1";
 		for (bool before : {false, true}) {
 			Atomic<bool> value(before);
-			EXPECT_EQ(write_bool(value, text), valid ? 0 : k_einval)
+			EXPECT_EQ(write_bool(value, text), valid ? 0 : k_EINVAL)
 				<< '"' << text << '"';
 			EXPECT_EQ(value.load(), valid ? trimmed == "1" : before)
 				<< '"' << text << '"';
@@ -269,7 +270,7 @@ TEST_F(Layer, SysctlRejectsAPageOrMore)
 	Atomic<bool> value;
 	EXPECT_EQ(write_bool(value, "1" + std::string(4094, ' ')), 0);
 	EXPECT_TRUE(value.load());
-	EXPECT_EQ(write_bool(value, "0" + std::string(4095, ' ')), k_einval);
+	EXPECT_EQ(write_bool(value, "0" + std::string(4095, ' ')), k_EINVAL);
 	EXPECT_TRUE(value.load());
 }
 
@@ -303,7 +304,7 @@ TEST_F(Layer, WriterRefusesMoreThanTheSliceHolds)
 {
 	char user[4] = {};
 	auto writer = UserSlice(reinterpret_cast<unsigned long>(user), 4).writer();
-	EXPECT_EQ(writer.write_raw("12345", 5).error().to_errno(), k_efault);
+	EXPECT_EQ(writer.write_raw("12345", 5).error().to_errno(), k_EFAULT);
 	EXPECT_EQ(std::string(user, 4), std::string(4, '\0')); // nothing copied
 	EXPECT_FALSE(writer.write_raw("12", 2).is_error());
 	EXPECT_EQ(writer.len(), 2u);
@@ -316,7 +317,7 @@ TEST_F(Layer, ReaderRefusesMoreThanTheSliceHoldsAndReadsTyped)
 	auto value = reader.read<u32>();
 	ASSERT_FALSE(value.is_error());
 	EXPECT_EQ(value.release_value(), word);
-	EXPECT_EQ(reader.read<u8>().error().to_errno(), k_efault);
+	EXPECT_EQ(reader.read<u8>().error().to_errno(), k_EFAULT);
 }
 
 struct Padded {
@@ -355,10 +356,10 @@ TEST_F(Layer, WriteFileLikeSimpleReadFromBuffer)
 	EXPECT_EQ(partial.release_value(), 3u);
 	EXPECT_EQ(pos, 3);
 	fake::fault_at = base; // nothing copied: EFAULT, pos unchanged
-	EXPECT_EQ(UserSlice(base, 8).writer().write_file(k_span, pos).error().to_errno(), k_efault);
+	EXPECT_EQ(UserSlice(base, 8).writer().write_file(k_span, pos).error().to_errno(), k_EFAULT);
 	EXPECT_EQ(pos, 3);
 	pos = -1;
-	EXPECT_EQ(UserSlice(base, 8).writer().write_file(k_span, pos).error().to_errno(), k_einval);
+	EXPECT_EQ(UserSlice(base, 8).writer().write_file(k_span, pos).error().to_errno(), k_EINVAL);
 }
 
 // JSON.
@@ -400,7 +401,7 @@ TEST_F(Layer, JsonWriterReportsOverflowInsteadOfTruncating)
 {
 	JsonWriter<Object::max_size - 1> json;
 	Object::write(json, 0);
-	EXPECT_EQ(json.finish().error().to_errno(), k_eoverflow);
+	EXPECT_EQ(json.finish().error().to_errno(), k_EOVERFLOW);
 }
 
 // Snapshot: what each read serves.
@@ -463,8 +464,8 @@ TEST_F(Layer, SnapshotFirstReadPastZeroServesTheCurrentValuesAndClearsTheNews)
 // Wait queues, poll and notification.
 
 constinit WaitQueue g_queue, g_other;
-static_assert(sizeof(WaitQueue) == JSC_WAIT_QUEUE_SIZE);
-static_assert(alignof(WaitQueue) == JSC_WAIT_QUEUE_ALIGN);
+static_assert(sizeof(WaitQueue) == KCXX_WAIT_QUEUE_SIZE);
+static_assert(alignof(WaitQueue) == KCXX_WAIT_QUEUE_ALIGN);
 static_assert(PollEvents::readable().bits == 0x41 && PollEvents::priority().bits == 0x2);
 
 // A file that serves the three values and tells when they change, as
@@ -505,7 +506,7 @@ TEST_F(Layer, PollQueuesThePollerBeforeItLooksAndReportsNews)
 {
 	fake::queue_name_address = &g_queue;
 	g_a.store(false), g_b.store(false), g_c.store(false);
-	const jsc_file_ops& ops = file_operations<WatchFile>;
+	const kcxx_file_ops& ops = file_operations<WatchFile>;
 	void* slot = nullptr;
 	ASSERT_EQ(ops.open(&slot), 0);
 	EXPECT_EQ(ops.poll(&slot, nullptr, nullptr), 0x41u);
@@ -544,7 +545,7 @@ TEST_F(Layer, ASysctlWriteWakesOnlyWhenItChangesTheValue)
 	EXPECT_EQ(write_notifying(value, " 1"), 0);
 	EXPECT_EQ(fake::log, (Logs{"wake queue 2"}));
 	EXPECT_EQ(write_notifying(value, "1"), 0); // already 1
-	EXPECT_EQ(write_notifying(value, "2"), k_einval);
+	EXPECT_EQ(write_notifying(value, "2"), k_EINVAL);
 	EXPECT_EQ(write_notifying(value, "0", 1), 0); // past 0: ignored
 	EXPECT_EQ(fake::log, (Logs{"wake queue 2"}));
 	EXPECT_TRUE(value.load());

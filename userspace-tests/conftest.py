@@ -1,10 +1,15 @@
-"""Fixtures for testing jsonsysctl.ko as a user would, inside a QEMU guest.
+"""Fixtures for testing jsonsysctl.ko and the examples' twins as a user
+would, inside a QEMU guest.
 
 `make check` boots Debian's kernel (scripts/vm.sh) and runs this suite as
 root. Each test gets a freshly loaded module and fails if unloading fails,
 if anything is left behind, or if the kernel logged a warning, BUG or oops
 meanwhile (the guest boots with slub_debug=FZPU, which reports overruns and
 use-after-free in the kernel log).
+
+jsonsysctl is loaded from its test variant, build/test/jsonsysctl/, which
+has the layer's test hooks (fail_step); the twins as make examples builds
+them, examples/<name>/cxx_<name>.ko.
 
 The fixtures load and unload with finit_module() and delete_module(), the
 two syscalls insmod and rmmod make: spawning the commands costs about 0.3 s
@@ -23,8 +28,12 @@ import pytest
 import kmemleak
 
 TOP = pathlib.Path(__file__).resolve().parent.parent
-KO = pathlib.Path(os.environ.get("JSONSYSCTL_KO", TOP / "jsonsysctl.ko"))
+KO = pathlib.Path(os.environ.get("JSONSYSCTL_KO", TOP / "build/test/jsonsysctl/jsonsysctl.ko"))
+# What make, make install and DKMS build: no test hooks.
+PLAIN_KO = TOP / "jsonsysctl.ko"
 NAME = "jsonsysctl"
+# The twins of the Rust framework's test modules: examples/<name>/cxx_<name>.ko.
+EXAMPLES = sorted(p.parent.name for p in (TOP / "examples").glob("*/Kbuild"))
 DEVICE = "/dev/json"
 SYSCTL_DIR = "/proc/sys/json-sysctl"
 SYSCTLS = ("a", "b", "c")
@@ -78,7 +87,7 @@ def injected_allocation_failures(lines):
         stack = stack_of(lines, i) if lines[i].startswith("CPU: ") and " Comm: fail_nth " in lines[i] else []
         if re.search(r"vmalloc error: ", lines[i]):
             start = i
-        elif stack[:3] == SYSCTL_FAILED and "jsc_register_sysctl" in stack:
+        elif stack[:3] == SYSCTL_FAILED and "kcxx_register_sysctl" in stack:
             before = lines[i - 1] if i > 0 else ""
             if re.fullmatch(r"sysctl could not get directory: .* -12", before):
                 start = i - 1
@@ -160,9 +169,9 @@ def read_device():
         return f.read()
 
 
-def is_loaded():
+def is_loaded(name=NAME):
     with open("/proc/modules") as f:
-        return any(line.split()[0] == NAME for line in f)
+        return any(line.split()[0] == name for line in f)
 
 
 def insmod(*params):
@@ -180,19 +189,67 @@ SYSCALLS = {"x86_64": (313, 176), "aarch64": (273, 106)}
 SYS_FINIT_MODULE, SYS_DELETE_MODULE = SYSCALLS.get(os.uname().machine, (None, None))
 
 
-def load(params=""):
+def load(params="", ko=KO):
     """insmod's syscall: 0, or the errno it failed with."""
-    with opened(str(KO)) as fd:
+    with opened(str(ko)) as fd:
         if libc.syscall(SYS_FINIT_MODULE, fd, params.encode(), 0) == 0:
             return 0
         return ctypes.get_errno()
 
 
-def unload():
+def unload(name=NAME):
     """rmmod's syscall (refused, not waited for, while in use): 0 or the errno."""
-    if libc.syscall(SYS_DELETE_MODULE, NAME.encode(), os.O_NONBLOCK) == 0:
+    if libc.syscall(SYS_DELETE_MODULE, name.encode(), os.O_NONBLOCK) == 0:
         return 0
     return ctypes.get_errno()
+
+
+def example_ko(name):
+    """The twin examples/<name>/cxx_<name>.ko."""
+    return TOP / "examples" / name / f"cxx_{name}.ko"
+
+
+@contextlib.contextmanager
+def loaded(name):
+    """The twin cxx_<name> loaded for the block, as the Rust framework's
+    with_kernel_module(); unloading it afterwards must succeed."""
+    err = load(ko=example_ko(name))
+    assert err == 0, f"load cxx_{name}: {os.strerror(err)}"
+    try:
+        yield
+    finally:
+        err = unload(f"cxx_{name}")
+        assert err == 0, f"unload cxx_{name}: {os.strerror(err)}"
+
+
+def system_state():
+    """What a module could leave behind, as a user would look for it: the
+    loaded modules, /proc/devices, /proc/filesystems, the names under
+    /proc/sys, /sys/class and /dev."""
+    def names(top):
+        return sorted(os.path.join(d, n) for d, dirs, files in os.walk(top) for n in dirs + files)
+    state = {}
+    for f in ("/proc/devices", "/proc/filesystems"):
+        with open(f) as text:
+            state[f] = text.read()
+    with open("/proc/modules") as f:
+        state["/proc/modules"] = sorted(line.split()[0] for line in f)
+    for top in ("/proc/sys", "/sys/class", "/dev"):
+        state[top] = names(top)
+    return state
+
+
+def assert_cycles_leave_nothing(name, cycles=20, check=None):
+    """Loads and unloads the twin cxx_<name> cycles times, running check()
+    while it is loaded; afterwards the system is as it was before."""
+    before = system_state()
+    for cycle in range(cycles):
+        with loaded(name):
+            if check:
+                check()
+    after = system_state()
+    for what in before:
+        assert after[what] == before[what], f"{what} differs after {cycles} load/unload cycles of cxx_{name}"
 
 
 def char_devices():
@@ -231,19 +288,26 @@ class KernelLog:
     def __init__(self):
         self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
         os.lseek(self.fd, 0, os.SEEK_END)
-        self.lines = []
+        self.logged = []
         # Set by a fault sweep: its injected allocation failures are no trouble.
         self.injecting = False
 
     def new_lines(self):
+        """The text of every record logged since this log was made."""
+        return [text for _, text in self.records()]
+
+    def records(self):
+        """(level, text) of every record logged since this log was made."""
         while True:
             try:
                 record = os.read(self.fd, 8192).decode(errors="replace")
             except BlockingIOError:
-                return self.lines
+                return self.logged
             except BrokenPipeError:  # overwritten before we read it
                 continue
-            self.lines.append(record.split(";", 1)[-1].rstrip("\n"))
+            prefix, _, text = record.partition(";")
+            # /dev/kmsg's first field is the syslog priority: facility * 8 + level.
+            self.logged.append((int(prefix.split(",")[0]) & 7, text.rstrip("\n")))
 
     def assert_clean(self):
         lines = self.new_lines()
@@ -301,18 +365,20 @@ def pytest_sessionstart(session):
             f"finit_module and delete_module to SYSCALLS ({', '.join(SYSCALLS)} have them)",
             returncode=2,
         )
-    if not KO.exists():
-        pytest.exit(f"{KO} does not exist: build it first (make check does)", returncode=2)
-    vermagic = run("modinfo", "-F", "vermagic", str(KO)).stdout.strip()
     release = os.uname().release
-    if not vermagic.startswith(release + " "):
-        pytest.exit(
-            f"{KO.name} is built for '{vermagic.split(' ')[0]}' but this kernel is "
-            f"'{release}': run the suite with make check KVER=..., which builds it for the kernel it boots",
-            returncode=2,
-        )
-    if is_loaded():
-        assert unload() == 0, "a leftover jsonsysctl could not be unloaded"
+    for ko in [KO, PLAIN_KO] + [example_ko(name) for name in EXAMPLES]:
+        if not ko.exists():
+            pytest.exit(f"{ko} does not exist: build it first (make check does)", returncode=2)
+        vermagic = run("modinfo", "-F", "vermagic", str(ko)).stdout.strip()
+        if not vermagic.startswith(release + " "):
+            pytest.exit(
+                f"{ko.relative_to(TOP)} is built for '{vermagic.split(' ')[0]}' but this kernel is "
+                f"'{release}': run the suite with make check KVER=..., which builds it for the kernel it boots",
+                returncode=2,
+            )
+    for name in [NAME] + [f"cxx_{name}" for name in EXAMPLES]:
+        if is_loaded(name):
+            assert unload(name) == 0, f"a leftover {name} could not be unloaded"
     if kmemleak.available():
         kmemleak.baseline()
 

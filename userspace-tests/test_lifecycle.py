@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from conftest import (DEVICE, KO, SYSCTL_DIR, assert_nothing_registered, char_devices, document,
-                      insmod, is_loaded, load, open_errno, opened, read_device, read_sysctl, rmmod,
-                      run, sysctl_path, unload, write_sysctl)
+from conftest import (DEVICE, EXAMPLES, KO, PLAIN_KO, SYSCTL_DIR, assert_nothing_registered,
+                      char_devices, document, example_ko, insmod, is_loaded, load, open_errno, opened,
+                      read_device, read_sysctl, rmmod, run, sysctl_path, unload, write_sysctl)
 
 # The init steps, in order: sysctl table, chrdev region, cdev, class, device.
 INIT_STEPS = 5
@@ -106,3 +106,13 @@ def test_modinfo_describes_the_module():
     for key in ("description", "author", "version"):
         assert fields[key], key
     assert fields["parm"].startswith("fail_step:")
+
+
+@pytest.mark.parametrize("ko", [PLAIN_KO] + [example_ko(name) for name in EXAMPLES],
+                         ids=lambda ko: ko.name)
+def test_what_make_builds_has_no_module_parameters(ko):
+    """The layer's test hooks (fail_step) are in the test variants only
+    (build/test/): what make, make install and DKMS build has none."""
+    result = run("modinfo", "-F", "parm", str(ko))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""

@@ -121,7 +121,7 @@ def kprobe(event, probe):
 
 def test_an_open_files_f_op_is_in_the_sealed_image_not_the_heap(module):
     f_op = btf_member_offset("file", "f_op")
-    with kprobe("open", f"{NAME}:jsc_open f_op=+{f_op}($arg2):x64") as hits:
+    with kprobe("open", f"{NAME}:kcxx_open f_op=+{f_op}($arg2):x64") as hits:
         with opened(DEVICE) as fd:
             assert os.read(fd, 1) == b"{"
         found = hits()
@@ -133,7 +133,7 @@ def test_an_open_files_f_op_is_in_the_sealed_image_not_the_heap(module):
 
 
 def test_the_ctl_table_the_kernel_calls_through_is_in_the_sealed_image(module):
-    with kprobe("sysctl", f"{NAME}:jsc_proc_handler table=$arg1:x64") as hits:
+    with kprobe("sysctl", f"{NAME}:kcxx_proc_handler table=$arg1:x64") as hits:
         assert read_sysctl("a") == b"0\n"
         found = hits()
     assert found, "the sysctl's proc_handler was not called"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: sysctl.h - a table of sysctls under /proc/sys/<dir>/.
 //
-// C header: module/glue.c (register_sysctl(), unregister_sysctl_table()).
+// C header: kcxx/glue.c (register_sysctl(), unregister_sysctl_table()).
 //
 // Sysctl<Storage> names a value that lives in Storage; SysctlTable::create()
 // registers a list of them and the destructor unregisters it. How a value
@@ -28,6 +28,8 @@
 #include "result.h"
 #include "sealed.h"
 #include "types.h"
+
+namespace kcxx {
 
 template <typename Storage> struct Sysctl {
 	const char* name;
@@ -88,7 +90,7 @@ int sysctl_handler(void* data, int write, void* buffer, unsigned long* len, long
 
 	if (write) {
 		if (*pos == 0) {
-			if (*len >= JSC_PAGE_SIZE)
+			if (*len >= KCXX_PAGE_SIZE)
 				return EINVAL().to_errno();
 			auto written = Value::write(storage, Span<const char>(buf, *len));
 			if (written.is_error())
@@ -127,20 +129,22 @@ public:
 	{
 		using Storage = typename RemoveReference<decltype(sysctls[0].storage)>::Type;
 		constexpr size_t count = array_size(sysctls);
-		jsc_sysctl_entry entries[count];
+		kcxx_sysctl_entry entries[count];
 		for (size_t i = 0; i < count; i++)
 			entries[i] = {sysctls[i].name, &sysctls[i].storage, mode.bits};
 		// The ctl_table's room: an entry each and a sentinel.
-		using Room = jsc_sysctl_room[count + 1];
-		jsc_sysctl_room* room = *sealed_room<Room, SysctlKey<sysctls>>();
-		auto table = TRY(acquire<Table>(jsc_register_sysctl, room, dir, entries, u32{count},
-						sysctl_handler<Storage, Notify>));
+		using Room = kcxx_sysctl_room[count + 1];
+		kcxx_sysctl_room* room = *sealed_room<Room, SysctlKey<sysctls>>();
+		auto table = TRY(acquire<Table>(kcxx_register_sysctl, room, dir, entries,
+						u32{count}, sysctl_handler<Storage, Notify>));
 		return SysctlTable(move(table));
 	}
 
 private:
-	using Table = Owned<jsc_sysctl*, jsc_unregister_sysctl>;
+	using Table = Owned<kcxx_sysctl*, kcxx_unregister_sysctl>;
 	explicit SysctlTable(Table table) : m_table(move(table)) {}
 
 	Table m_table;
 };
+
+} // namespace kcxx

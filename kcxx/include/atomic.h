@@ -6,6 +6,8 @@
 // be `constinit`: no constructor runs at load.
 #pragma once
 
+namespace kcxx {
+
 enum class MemoryOrder : int {
 	Relaxed = __ATOMIC_RELAXED,
 	Acquire = __ATOMIC_ACQUIRE,
@@ -46,3 +48,5 @@ public:
 private:
 	T m_value{};
 };
+
+} // namespace kcxx

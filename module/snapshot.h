@@ -21,6 +21,9 @@
 #include "sysctl.h"
 #include "types.h"
 
+namespace jsonsysctl {
+using namespace kcxx;
+
 template <const auto& fields> class Snapshot {
 	static constexpr size_t count = array_size(fields);
 	static_assert(count < 32, "one bit per field and a taken bit in a u32");
@@ -77,3 +80,5 @@ private:
 
 	Atomic<u32> m_bits;
 };
+
+} // namespace jsonsysctl

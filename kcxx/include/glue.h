@@ -2,7 +2,7 @@
 /**
  * DOC: glue.h - the C boundary between the C++ layer and the kernel.
  *
- * C header: module/glue.c, the only file that includes kernel headers.
+ * C header: kcxx/glue.c, the only file that includes kernel headers.
  *
  * Each function wraps one kernel step and comes in a create/destroy pair.
  * A create either succeeds or leaves nothing behind (freeing what it
@@ -13,23 +13,23 @@
  * failures as negative errnos. The header is valid C and C++ and needs no
  * kernel header.
  */
-#ifndef JSC_GLUE_H
-#define JSC_GLUE_H
+#ifndef KCXX_GLUE_H
+#define KCXX_GLUE_H
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* glue.c checks these against the kernel's own values at compile time. */
-enum { JSC_PAGE_SIZE = 4096, JSC_MAX_ERRNO = 4095 };
+enum { KCXX_PAGE_SIZE = 4096, KCXX_MAX_ERRNO = 4095 };
 
-struct jsc_cdev;
-struct jsc_class;
-struct jsc_device;
-struct jsc_sysctl;
-struct jsc_file;
-struct jsc_poll_table;
-struct jsc_wait_queue;
+struct kcxx_cdev;
+struct kcxx_class;
+struct kcxx_device;
+struct kcxx_sysctl;
+struct kcxx_file;
+struct kcxx_poll_table;
+struct kcxx_wait_queue;
 
 /*
  * Sealed rooms. The tables the kernel calls through (a device's
@@ -42,16 +42,16 @@ struct jsc_wait_queue;
  * nothing the module allocates holds a function pointer the kernel calls.
  * glue.c checks at compile time that each kernel table fits its room.
  */
-enum { JSC_CHRDEV_ROOM_WORDS = 64, JSC_SYSCTL_ROOM_WORDS = 8 };
+enum { KCXX_CHRDEV_ROOM_WORDS = 64, KCXX_SYSCTL_ROOM_WORDS = 8 };
 
 /* One character device's tables. */
-struct jsc_chrdev_room {
-	void *words[JSC_CHRDEV_ROOM_WORDS];
+struct kcxx_chrdev_room {
+	void *words[KCXX_CHRDEV_ROOM_WORDS];
 };
 
 /* One ctl_table entry; a directory of N sysctls takes N + 1 (a sentinel). */
-struct jsc_sysctl_room {
-	void *words[JSC_SYSCTL_ROOM_WORDS];
+struct kcxx_sysctl_room {
+	void *words[KCXX_SYSCTL_ROOM_WORDS];
 };
 
 /*
@@ -59,40 +59,42 @@ struct jsc_sysctl_room {
  * the address of the file's private_data: the open file's state lives in
  * that pointer-sized slot or where it points.
  */
-struct jsc_file_ops {
+struct kcxx_file_ops {
 	/* Makes this open file's state in *file. Returns 0 or -errno. */
 	int (*open)(void **file);
 	/* Reads into user memory at ubuf; returns bytes read or -errno. */
 	long (*read)(void **file, unsigned long ubuf, unsigned long len, long long *pos);
 	/*
-	 * Adds the poller to the wait queues it sleeps on (jsc_poll_wait() with
-	 * filp and table) and returns the JSC_POLL* events ready now. Null when
+	 * Adds the poller to the wait queues it sleeps on (kcxx_poll_wait() with
+	 * filp and table) and returns the KCXX_POLL* events ready now. Null when
 	 * the file has no poll(): glue then gives the kernel a table without
 	 * .poll, so the file behaves as before (select() and poll() see it
 	 * always ready, epoll_ctl() refuses it with EPERM).
 	 */
-	unsigned int (*poll)(void **file, struct jsc_file *filp, struct jsc_poll_table *table);
+	unsigned int (*poll)(void **file, struct kcxx_file *filp, struct kcxx_poll_table *table);
 	/* Frees what open() made; null when there is nothing to free. */
 	void (*release)(void **file);
 };
 
 /**
- * jsc_alloc_chrdev_region() - alloc_chrdev_region() of one minor.
- * @devt: where to store the region's device number.
- * @name: the name /proc/devices lists it under.
+ * kcxx_alloc_chrdev_region() - alloc_chrdev_region(): a major and its first minors.
+ * @devt: where to store the region's first device number (minor 0).
+ * @count: how many minors, from 0.
+ * @name: the name /proc/devices lists it under; must outlive the region.
  *
  * Return: 0, or a negative errno; @devt is written only on success.
  */
-int jsc_alloc_chrdev_region(unsigned int *devt, const char *name);
+int kcxx_alloc_chrdev_region(unsigned int *devt, unsigned int count, const char *name);
 
 /**
- * jsc_unregister_chrdev_region() - unregister_chrdev_region() of one minor.
- * @devt: a device number jsc_alloc_chrdev_region() returned.
+ * kcxx_unregister_chrdev_region() - unregister_chrdev_region().
+ * @devt: a device number kcxx_alloc_chrdev_region() returned.
+ * @count: the count it was given.
  */
-void jsc_unregister_chrdev_region(unsigned int devt);
+void kcxx_unregister_chrdev_region(unsigned int devt, unsigned int count);
 
 /**
- * jsc_cdev_add() - cdev_alloc() and cdev_add() of one minor, its tables sealed.
+ * kcxx_cdev_add() - cdev_alloc() and cdev_add() of one minor, its tables sealed.
  * @cdev: where to store the handle.
  * @devt: the device number it serves.
  * @room: the sealed room (sealed.h) glue lays the device's file_operations
@@ -107,17 +109,17 @@ void jsc_unregister_chrdev_region(unsigned int devt);
  * Return: 0, or a negative errno (-EBUSY when @room serves another device);
  * @cdev is written only on success.
  */
-int jsc_cdev_add(struct jsc_cdev **cdev, unsigned int devt, struct jsc_chrdev_room *room,
-		 const struct jsc_file_ops *ops);
+int kcxx_cdev_add(struct kcxx_cdev **cdev, unsigned int devt, struct kcxx_chrdev_room *room,
+		  const struct kcxx_file_ops *ops);
 
 /**
- * jsc_cdev_del() - cdev_del(): the kernel frees the cdev after its last reference.
- * @cdev: a handle jsc_cdev_add() returned.
+ * kcxx_cdev_del() - cdev_del(): the kernel frees the cdev after its last reference.
+ * @cdev: a handle kcxx_cdev_add() returned.
  */
-void jsc_cdev_del(struct jsc_cdev *cdev);
+void kcxx_cdev_del(struct kcxx_cdev *cdev);
 
 /**
- * jsc_class_create() - a class whose devices get their mode from their driver data.
+ * kcxx_class_create() - a class whose devices get their mode from their driver data.
  * @cls: where to store the handle.
  * @room: the device's sealed room, the one its cdev uses. On 6.4 and later
  *        glue lays the class out there and class_register()s it; before
@@ -128,32 +130,32 @@ void jsc_cdev_del(struct jsc_cdev *cdev);
  *
  * Return: 0, or a negative errno; @cls is written only on success.
  */
-int jsc_class_create(struct jsc_class **cls, struct jsc_chrdev_room *room, const char *name);
+int kcxx_class_create(struct kcxx_class **cls, struct kcxx_chrdev_room *room, const char *name);
 
 /**
- * jsc_class_destroy() - class_unregister() or class_destroy(), as created.
- * @cls: a handle jsc_class_create() returned.
+ * kcxx_class_destroy() - class_unregister() or class_destroy(), as created.
+ * @cls: a handle kcxx_class_create() returned.
  */
-void jsc_class_destroy(struct jsc_class *cls);
+void kcxx_class_destroy(struct kcxx_class *cls);
 
 /**
- * jsc_device_create() - device_create(): devtmpfs makes /dev/<name>.
+ * kcxx_device_create() - device_create(): devtmpfs makes /dev/<name>.
  * @dev: where to store the handle.
- * @cls: the class, from jsc_class_create().
- * @devt: the device number, from jsc_alloc_chrdev_region().
+ * @cls: the class, from kcxx_class_create().
+ * @devt: the device number, from kcxx_alloc_chrdev_region().
  * @name: the device's name, and its node's under /dev.
  * @mode: the node's permission bits, e.g. 0444.
  *
  * Return: 0, or a negative errno; @dev is written only on success.
  */
-int jsc_device_create(struct jsc_device **dev, struct jsc_class *cls, unsigned int devt,
-		      const char *name, unsigned short mode);
+int kcxx_device_create(struct kcxx_device **dev, struct kcxx_class *cls, unsigned int devt,
+		       const char *name, unsigned short mode);
 
 /**
- * jsc_device_destroy() - device_unregister(): devtmpfs removes the node.
- * @dev: a handle jsc_device_create() returned.
+ * kcxx_device_destroy() - device_unregister(): devtmpfs removes the node.
+ * @dev: a handle kcxx_device_create() returned.
  */
-void jsc_device_destroy(struct jsc_device *dev);
+void kcxx_device_destroy(struct kcxx_device *dev);
 
 /*
  * Sysctls: a ctl_table laid out in room (count + 1 entries) and registered
@@ -162,17 +164,17 @@ void jsc_device_destroy(struct jsc_device *dev);
  * registration (string literals); data is handed back to the handler.
  * The handler gets a kernel buffer: the kernel copied the user's bytes.
  */
-struct jsc_sysctl_entry {
+struct kcxx_sysctl_entry {
 	const char *name;
 	void *data;
 	unsigned short mode;
 };
 
-typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
-				  long long *pos);
+typedef int (*kcxx_sysctl_handler)(void *data, int write, void *buf, unsigned long *len,
+				   long long *pos);
 
 /**
- * jsc_register_sysctl() - register_sysctl() of a sealed table under one directory.
+ * kcxx_register_sysctl() - register_sysctl() of a sealed table under one directory.
  * @table: where to store the handle.
  * @room: the sealed rooms (sealed.h), @count + 1 of them, glue lays the
  *        ctl_table out in, a sentinel last.
@@ -187,75 +189,96 @@ typedef int (*jsc_sysctl_handler)(void *data, int write, void *buf, unsigned lon
  * directory, -ENOMEM where the kernel reports none); @table is written
  * only on success.
  */
-int jsc_register_sysctl(struct jsc_sysctl **table, struct jsc_sysctl_room *room, const char *dir,
-			const struct jsc_sysctl_entry *entries, unsigned int count,
-			jsc_sysctl_handler handler);
+int kcxx_register_sysctl(struct kcxx_sysctl **table, struct kcxx_sysctl_room *room, const char *dir,
+			 const struct kcxx_sysctl_entry *entries, unsigned int count,
+			 kcxx_sysctl_handler handler);
 
 /**
- * jsc_unregister_sysctl() - unregister_sysctl_table().
- * @table: a handle jsc_register_sysctl() returned.
+ * kcxx_unregister_sysctl() - unregister_sysctl_table().
+ * @table: a handle kcxx_register_sysctl() returned.
  */
-void jsc_unregister_sysctl(struct jsc_sysctl *table);
+void kcxx_unregister_sysctl(struct kcxx_sysctl *table);
 
 /*
  * Wait queues and poll. A wait queue is a wait_queue_head_t in storage the
- * C++ side provides, JSC_WAIT_QUEUE_SIZE bytes aligned to
- * JSC_WAIT_QUEUE_ALIGN (glue.c checks at compile time that the kernel's
+ * C++ side provides, KCXX_WAIT_QUEUE_SIZE bytes aligned to
+ * KCXX_WAIT_QUEUE_ALIGN (glue.c checks at compile time that the kernel's
  * fits, lockdep's debug fields included). The kernel points into it while
  * anyone waits, so it must outlive every waiter (wait_queue.h).
  */
-enum { JSC_WAIT_QUEUE_SIZE = 128, JSC_WAIT_QUEUE_ALIGN = 8 };
+enum { KCXX_WAIT_QUEUE_SIZE = 128, KCXX_WAIT_QUEUE_ALIGN = 8 };
 /* The poll events the layer uses; glue.c checks them against the kernel's. */
-enum { JSC_POLLIN = 0x1, JSC_POLLPRI = 0x2, JSC_POLLRDNORM = 0x40 };
+enum { KCXX_POLLIN = 0x1, KCXX_POLLPRI = 0x2, KCXX_POLLRDNORM = 0x40 };
 
 /**
- * jsc_init_waitqueue_head() - init_waitqueue_head().
+ * kcxx_init_waitqueue_head() - init_waitqueue_head().
  * @wq: the queue's storage; no waiter may use it before this.
  */
-void jsc_init_waitqueue_head(struct jsc_wait_queue *wq);
+void kcxx_init_waitqueue_head(struct kcxx_wait_queue *wq);
 
 /**
- * jsc_poll_wait() - poll_wait(): the poller of @filp sleeps on @wq.
+ * kcxx_poll_wait() - poll_wait(): the poller of @filp sleeps on @wq.
  * @filp: the file being polled, as the poll trampoline passed it.
  * @wq: the queue a change will be announced on.
  * @table: the poller's table, as passed; nothing happens when it is null.
  */
-void jsc_poll_wait(struct jsc_file *filp, struct jsc_wait_queue *wq, struct jsc_poll_table *table);
+void kcxx_poll_wait(struct kcxx_file *filp, struct kcxx_wait_queue *wq,
+		    struct kcxx_poll_table *table);
 
 /**
- * jsc_wake_up_poll() - wake_up_interruptible_poll().
+ * kcxx_wake_up_poll() - wake_up_interruptible_poll().
  * @wq: the queue.
- * @events: the JSC_POLL* events that became ready; wakes every poller of
+ * @events: the KCXX_POLL* events that became ready; wakes every poller of
  *          @wq waiting for any of them.
  */
-void jsc_wake_up_poll(struct jsc_wait_queue *wq, unsigned int events);
+void kcxx_wake_up_poll(struct kcxx_wait_queue *wq, unsigned int events);
+
+/* The kernel log's levels; glue.c checks them against the kernel's. */
+enum {
+	KCXX_LOGLEVEL_EMERG = 0,
+	KCXX_LOGLEVEL_ALERT = 1,
+	KCXX_LOGLEVEL_CRIT = 2,
+	KCXX_LOGLEVEL_ERR = 3,
+	KCXX_LOGLEVEL_WARNING = 4,
+	KCXX_LOGLEVEL_NOTICE = 5,
+	KCXX_LOGLEVEL_INFO = 6,
+	KCXX_LOGLEVEL_DEBUG = 7,
+};
 
 /**
- * jsc_kmalloc() - kmalloc(GFP_KERNEL): may sleep.
+ * kcxx_printk() - printk() of one record at a level, its newline added.
+ * @level: the record's level, 0 (KERN_EMERG) to 7 (KERN_DEBUG).
+ * @fmt: a printk() format; the C++ side checks it against the arguments
+ *       at compile time (printk.h).
+ */
+void kcxx_printk(unsigned int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
+ * kcxx_kmalloc() - kmalloc(GFP_KERNEL): may sleep.
  * @size: bytes to allocate.
  *
  * Return: the memory, or NULL when none is left.
  */
-void *jsc_kmalloc(unsigned long size);
+void *kcxx_kmalloc(unsigned long size);
 
 /**
- * jsc_kfree() - kfree().
- * @ptr: memory from jsc_kmalloc(), or NULL.
+ * kcxx_kfree() - kfree().
+ * @ptr: memory from kcxx_kmalloc(), or NULL.
  */
-void jsc_kfree(const void *ptr);
+void kcxx_kfree(const void *ptr);
 
 /**
- * jsc_copy_to_user() - copy_to_user().
+ * kcxx_copy_to_user() - copy_to_user().
  * @to: the user address to write, as an integer.
  * @from: kernel memory to copy.
  * @len: bytes to copy.
  *
  * Return: the number of bytes NOT copied, like the kernel's: 0 on success.
  */
-unsigned long jsc_copy_to_user(unsigned long to, const void *from, unsigned long len);
+unsigned long kcxx_copy_to_user(unsigned long to, const void *from, unsigned long len);
 
 /**
- * jsc_copy_from_user() - copy_from_user().
+ * kcxx_copy_from_user() - copy_from_user().
  * @to: kernel memory to fill.
  * @from: the user address to read, as an integer.
  * @len: bytes to copy.
@@ -263,26 +286,26 @@ unsigned long jsc_copy_to_user(unsigned long to, const void *from, unsigned long
  * Return: the number of bytes NOT copied, like the kernel's: 0 on success.
  * The kernel zeroes the part of @to it could not fill.
  */
-unsigned long jsc_copy_from_user(void *to, unsigned long from, unsigned long len);
+unsigned long kcxx_copy_from_user(void *to, unsigned long from, unsigned long len);
 
 /**
- * jsc_module_init() - build the module object; glue.c's module_init calls it.
+ * kcxx_module_init() - build the module object; glue.c's module_init calls it.
  *
  * Implemented in C++ by KERNEL_MODULE() (module.h).
  *
  * Return: 0, or the negative errno that made loading fail.
  */
-int jsc_module_init(void);
+int kcxx_module_init(void);
 
 /**
- * jsc_module_exit() - destroy the module object; glue.c's module_exit calls it.
+ * kcxx_module_exit() - destroy the module object; glue.c's module_exit calls it.
  *
  * Implemented in C++ by KERNEL_MODULE() (module.h).
  */
-void jsc_module_exit(void);
+void kcxx_module_exit(void);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* JSC_GLUE_H */
+#endif /* KCXX_GLUE_H */

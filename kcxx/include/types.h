@@ -4,6 +4,29 @@
 // placement new and a nothrow tag. No standard library header exists here.
 #pragma once
 
+// Outside the namespace, as the language wants them: allocation through
+// kmalloc() (runtime.cpp), nothrow only, and placement new.
+namespace kcxx {
+struct NothrowTag {
+	explicit NothrowTag() = default;
+};
+} // namespace kcxx
+
+void* operator new(__SIZE_TYPE__ size, const kcxx::NothrowTag&) noexcept;
+void operator delete(void* ptr) noexcept;
+void operator delete(void* ptr, __SIZE_TYPE__ size) noexcept;
+
+#if __has_include(<new>) // A hosted build: the host unit tests.
+#include <new>
+#else
+inline void* operator new(__SIZE_TYPE__, void* where) noexcept
+{
+	return where;
+}
+#endif
+
+namespace kcxx {
+
 using u8 = unsigned char;
 using u32 = unsigned int;
 using u64 = unsigned long long;
@@ -52,23 +75,7 @@ template <typename T> constexpr T max(T a, T b)
 
 // The nothrow tag for `new (nothrow) T`; operator new (runtime.cpp) returns
 // null on failure instead of throwing, and every caller checks it.
-struct NothrowTag {
-	explicit NothrowTag() = default;
-};
 inline constexpr NothrowTag nothrow{};
-
-void* operator new(size_t size, const NothrowTag&) noexcept;
-void operator delete(void* ptr) noexcept;
-void operator delete(void* ptr, size_t size) noexcept;
-
-#if __has_include(<new>) // A hosted build: the host unit tests.
-#include <new>
-#else
-inline void* operator new(size_t, void* where) noexcept
-{
-	return where;
-}
-#endif
 
 // A file mode's permission bits, e.g. Mode{0444}.
 struct Mode {
@@ -95,3 +102,5 @@ template <typename T, size_t N> constexpr size_t array_size(const T (&)[N])
 {
 	return N;
 }
+
+} // namespace kcxx

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: result.h - errors as values.
 //
-// An Error holds a negative kernel errno in [-MAX_ERRNO, -1]; Result<T> is a
+// An Error holds a negative kernel errno in [-MAX_ERRNO, -1], named by the
+// functions errnos.h's list makes (EINVAL(), ENOMEM(), ...); Result<T> is a
 // T or an Error. Glue calls return int and become Results in one place,
 // to_result(). TRY(expr) propagates an error to the caller like Rust's `?`;
 // use it only at the start of a statement (`auto x = TRY(f());`), never
@@ -9,8 +10,11 @@
 // what else already ran when it jumps out.
 #pragma once
 
+#include "errnos.h"
 #include "glue.h"
 #include "types.h"
+
+namespace kcxx {
 
 class Error {
 public:
@@ -18,7 +22,7 @@ public:
 	// errno is not a kernel error code: an Error built from 0 is a bug.
 	constexpr explicit Error(int code) : m_errno(code)
 	{
-		if (code >= 0 || code < -JSC_MAX_ERRNO)
+		if (code >= 0 || code < -KCXX_MAX_ERRNO)
 			__builtin_trap();
 	}
 	constexpr int to_errno() const { return m_errno; }
@@ -27,16 +31,14 @@ private:
 	int m_errno;
 };
 
-#define JSC_ERRNO(name, value)        \
+// EINVAL() and the others errnos.h lists: the Error of each errno.
+#define KCXX_ERROR(name, value)       \
 	inline constexpr Error name() \
 	{                             \
 		return Error(-value); \
 	}
-// The errnos the layer itself produces (the kernel's numbers, asm-generic).
-JSC_ERRNO(EFAULT, 14)
-JSC_ERRNO(ENOMEM, 12)
-JSC_ERRNO(EINVAL, 22)
-#undef JSC_ERRNO
+KCXX_ERRNOS(KCXX_ERROR)
+#undef KCXX_ERROR
 
 template <typename T> class [[nodiscard]] Result {
 public:
@@ -82,7 +84,7 @@ public:
 	void release_value() {}
 
 private:
-	Error m_error{-JSC_MAX_ERRNO};
+	Error m_error{-KCXX_MAX_ERRNO};
 	bool m_has_error = false;
 };
 
@@ -101,3 +103,5 @@ inline Result<void> to_result(int rc)
 			return _try_result.error(); \
 		_try_result.release_value();        \
 	})
+
+} // namespace kcxx

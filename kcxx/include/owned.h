@@ -11,6 +11,8 @@
 #include "result.h"
 #include "types.h"
 
+namespace kcxx {
+
 template <typename H, void (*release)(H)> class [[nodiscard]] Owned {
 public:
 	using Handle = H;
@@ -49,3 +51,5 @@ Result<O> acquire(int (*create)(typename O::Handle*, Params...), Args... args)
 	TRY(to_result(create(&handle, args...)));
 	return O(handle);
 }
+
+} // namespace kcxx

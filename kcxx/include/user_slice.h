@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: user_slice.h - checked access to user memory.
 //
-// C header: module/glue.c (copy_to_user(), copy_from_user()).
+// C header: kcxx/glue.c (copy_to_user(), copy_from_user()).
 //
 // A UserSlice is a user address and a length, as a syscall hands them in.
 // It cannot be read or written itself: reader() or writer() consumes it
@@ -28,6 +28,8 @@
 #include "glue.h"
 #include "result.h"
 #include "types.h"
+
+namespace kcxx {
 
 // Zircon's is_copy_allowed: a value copied to user space must be plain bytes
 // without padding, or kernel stack contents leak through the holes.
@@ -57,7 +59,7 @@ public:
 	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
 	Result<void> read_raw(void* to, size_t len)
 	{
-		if (len > m_len || jsc_copy_from_user(to, m_addr, len))
+		if (len > m_len || kcxx_copy_from_user(to, m_addr, len))
 			return EFAULT();
 		advance(len);
 		return {};
@@ -82,7 +84,7 @@ public:
 	// Fails with EFAULT if fewer than len bytes remain or the copy faults.
 	Result<void> write_raw(const void* from, size_t len)
 	{
-		if (len > m_len || jsc_copy_to_user(m_addr, from, len))
+		if (len > m_len || kcxx_copy_to_user(m_addr, from, len))
 			return EFAULT();
 		advance(len);
 		return {};
@@ -109,7 +111,7 @@ public:
 		if (static_cast<u64>(pos) >= data.size())
 			return 0;
 		const size_t len = min(m_len, data.size() - static_cast<size_t>(pos));
-		const size_t copied = len - jsc_copy_to_user(m_addr, data.data() + pos, len);
+		const size_t copied = len - kcxx_copy_to_user(m_addr, data.data() + pos, len);
 		if (len && !copied)
 			return EFAULT();
 		advance(copied);
@@ -136,3 +138,5 @@ private:
 	unsigned long m_addr;
 	size_t m_len;
 };
+
+} // namespace kcxx

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: notify.h - what a sysctl write that changes a value wakes.
 //
-// C header: module/glue.c (wake_up_interruptible_poll()).
+// C header: kcxx/glue.c (wake_up_interruptible_poll()).
 //
 // SysctlTable::create(dir, sysctls, mode, on_change<queue>) makes every
 // write that changes a value wake queue's pollers with EPOLLPRI, the way
@@ -22,6 +22,8 @@
 
 #include "wait_queue.h"
 
+namespace kcxx {
+
 struct NoNotify {
 	static void changed() {}
 };
@@ -32,3 +34,5 @@ template <WaitQueue& queue> struct WakeOnChange {
 
 // A write that changes a value wakes queue's pollers.
 template <WaitQueue& queue> inline constexpr WakeOnChange<queue> on_change{};
+
+} // namespace kcxx

@@ -19,10 +19,8 @@
 #include "result.h"
 #include "types.h"
 
-inline constexpr Error EOVERFLOW()
-{
-	return Error(-75);
-}
+namespace jsonsysctl {
+using namespace kcxx;
 
 template <size_t Capacity> class JsonWriter {
 public:
@@ -131,3 +129,5 @@ public:
 		return {table.text[values], table.len[values]};
 	}
 };
+
+} // namespace jsonsysctl

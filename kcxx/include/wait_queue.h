@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: wait_queue.h - a kernel wait queue that lives as long as the module.
 //
-// C header: module/glue.c (wait_queue_head_t, init_waitqueue_head(),
+// C header: kcxx/glue.c (wait_queue_head_t, init_waitqueue_head(),
 // wake_up_interruptible_poll()).
 //
 // The kernel points into a wait queue for as long as anyone sleeps on it,
@@ -22,13 +22,15 @@
 #include "glue.h"
 #include "types.h"
 
+namespace kcxx {
+
 struct PollEvents {
 	u32 bits;
 
 	// EPOLLIN | EPOLLRDNORM: a read will not block.
-	static constexpr PollEvents readable() { return {JSC_POLLIN | JSC_POLLRDNORM}; }
+	static constexpr PollEvents readable() { return {KCXX_POLLIN | KCXX_POLLRDNORM}; }
 	// EPOLLPRI: what sysfs and /proc/sys/kernel/hostname report on a change.
-	static constexpr PollEvents priority() { return {JSC_POLLPRI}; }
+	static constexpr PollEvents priority() { return {KCXX_POLLPRI}; }
 
 	constexpr PollEvents operator|(PollEvents other) const { return {bits | other.bits}; }
 	constexpr bool operator==(const PollEvents&) const = default;
@@ -42,14 +44,16 @@ public:
 
 	// Makes the bytes an empty queue; once, at module init, before the
 	// first sleeper or waker can reach it.
-	void init() { jsc_init_waitqueue_head(get()); }
+	void init() { kcxx_init_waitqueue_head(get()); }
 
 	// Wakes every poller sleeping on the queue that waits for any of
 	// events. Costs a lock and a look at an empty list when nobody sleeps.
-	void wake_up_poll(PollEvents events) { jsc_wake_up_poll(get(), events.bits); }
+	void wake_up_poll(PollEvents events) { kcxx_wake_up_poll(get(), events.bits); }
 
-	jsc_wait_queue* get() { return reinterpret_cast<jsc_wait_queue*>(m_head); }
+	kcxx_wait_queue* get() { return reinterpret_cast<kcxx_wait_queue*>(m_head); }
 
 private:
-	alignas(JSC_WAIT_QUEUE_ALIGN) unsigned char m_head[JSC_WAIT_QUEUE_SIZE] = {};
+	alignas(KCXX_WAIT_QUEUE_ALIGN) unsigned char m_head[KCXX_WAIT_QUEUE_SIZE] = {};
 };
+
+} // namespace kcxx

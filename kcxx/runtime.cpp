@@ -6,17 +6,17 @@
 #include "glue.h"
 #include "types.h"
 
-void* operator new(size_t size, const NothrowTag&) noexcept
+void* operator new(__SIZE_TYPE__ size, const kcxx::NothrowTag&) noexcept
 {
-	return jsc_kmalloc(size);
+	return kcxx_kmalloc(size);
 }
 
 void operator delete(void* ptr) noexcept
 {
-	jsc_kfree(ptr);
+	kcxx_kfree(ptr);
 }
 
-void operator delete(void* ptr, size_t) noexcept
+void operator delete(void* ptr, __SIZE_TYPE__) noexcept
 {
-	jsc_kfree(ptr);
+	kcxx_kfree(ptr);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: file_operations.h - an open file as a C++ object.
 //
-// C header: module/glue.c (struct file_operations and its trampolines).
+// C header: kcxx/glue.c (struct file_operations and its trampolines).
 //
 // file_operations<File> is the table glue.c calls for a character device:
 // constant, and copied by module init next to the device's kernel
@@ -35,6 +35,8 @@
 #include "result.h"
 #include "types.h"
 #include "user_slice.h"
+
+namespace kcxx {
 
 template <typename File>
 inline constexpr bool file_in_slot = sizeof(File) <= sizeof(void*) &&
@@ -72,7 +74,7 @@ template <typename File> struct FileAdapter {
 		return static_cast<long>(result.release_value());
 	}
 
-	static unsigned int poll(void** slot, jsc_file* file, jsc_poll_table* table)
+	static unsigned int poll(void** slot, kcxx_file* file, kcxx_poll_table* table)
 	{
 		return get(slot).poll(PollTable(file, table)).bits;
 	}
@@ -89,9 +91,11 @@ template <typename File> struct FileAdapter {
 };
 
 template <typename File>
-inline constexpr jsc_file_ops file_operations = {
+inline constexpr kcxx_file_ops file_operations = {
 	.open = FileAdapter<File>::open,
 	.read = FileAdapter<File>::read,
 	.poll = FileAdapter<File>::poll_op(),
 	.release = file_in_slot<File> ? nullptr : FileAdapter<File>::release,
 };
+
+} // namespace kcxx

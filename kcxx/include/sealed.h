@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: sealed.h - storage that becomes read-only when module init returns.
 //
-// C header: module/glue.c (which lays kernel tables out in it); the
+// C header: kcxx/glue.c (which lays kernel tables out in it); the
 // kernel's __ro_after_init.
 //
 // sealed_room<Room, Key>() is the address of one zeroed Room per Key in
@@ -26,11 +26,13 @@
 
 #include "types.h"
 
+namespace kcxx {
+
 // The address of the room just emitted, as this architecture takes it.
 #if defined(__x86_64__)
-#define JSC_ROOM_ADDRESS "lea 0b(%%rip), %[room]"
+#define KCXX_ROOM_ADDRESS "lea 0b(%%rip), %[room]"
 #elif defined(__aarch64__)
-#define JSC_ROOM_ADDRESS "adrp %[room], 0b\n\tadd %[room], %[room], :lo12:0b"
+#define KCXX_ROOM_ADDRESS "adrp %[room], 0b\n\tadd %[room], %[room], :lo12:0b"
 #else
 #error "sealed.h: say how this architecture takes a label's address"
 #endif
@@ -41,8 +43,10 @@ template <typename Room, typename Key> [[gnu::noipa]] Room* sealed_room()
 	asm(".pushsection .data..ro_after_init, \"aw\", %%progbits\n\t"
 	    ".balign %c[align]\n"
 	    "0:\t.zero %c[size]\n\t"
-	    ".popsection\n\t" JSC_ROOM_ADDRESS
+	    ".popsection\n\t" KCXX_ROOM_ADDRESS
 	    : [room] "=r"(room)
 	    : [size] "i"(sizeof(Room)), [align] "i"(alignof(Room)));
 	return room;
 }
+
+} // namespace kcxx

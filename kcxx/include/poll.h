@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: poll.h - poll(), select() and epoll on an open file.
 //
-// C header: module/glue.c (file_operations.poll, poll_wait()).
+// C header: kcxx/glue.c (file_operations.poll, poll_wait()).
 //
 // A File that provides
 //
@@ -20,17 +20,19 @@
 #include "glue.h"
 #include "wait_queue.h"
 
+namespace kcxx {
+
 class PollTable {
 public:
-	PollTable(jsc_file* file, jsc_poll_table* table) : m_file(file), m_table(table) {}
+	PollTable(kcxx_file* file, kcxx_poll_table* table) : m_file(file), m_table(table) {}
 
 	// poll_wait(): the poller is woken by queue's wake-ups. Does nothing
 	// when the kernel only asks for the events (epoll's re-checks).
-	void wait(WaitQueue& queue) { jsc_poll_wait(m_file, queue.get(), m_table); }
+	void wait(WaitQueue& queue) { kcxx_poll_wait(m_file, queue.get(), m_table); }
 
 private:
-	jsc_file* m_file;
-	jsc_poll_table* m_table;
+	kcxx_file* m_file;
+	kcxx_poll_table* m_table;
 };
 
 template <typename T, typename U>
@@ -44,3 +46,5 @@ concept Pollable = requires(File& file, PollTable table) {
 	{ file.poll(table) } -> SameAs<PollEvents>;
 };
 // clang-format on
+
+} // namespace kcxx

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# kcxx: the C++ kernel layer, for a module's Kbuild (docs/writing-a-module.md).
+#
+#   obj-m := cxx_printk.o
+#   cxx_printk-y := printk.o                 # printk.cpp, this folder's C++
+#   include $(src)/../../kcxx/kcxx.mk        # where kcxx/ is from here
+#
+# Adds to the module its own copy of the C boundary (glue.c) and the C++
+# runtime, compiled with this module's THIS_MODULE and KBUILD_MODNAME, and
+# the rule that compiles the module's .cpp files with the kernel's flags.
+# A folder builds one module on the layer. KCXX_TEST_HOOKS=y builds the
+# test hooks in (fail_step: docs/testing.md); the Makefile does so for the
+# test variants under build/test/, never for what make, make install and
+# DKMS build.
+
+kcxx := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+kcxx-module := $(patsubst %.o,%,$(obj-m))
+ifneq ($(words $(kcxx-module)),1)
+$(error kcxx: $(src) builds '$(obj-m)': a folder builds one module on the layer)
+endif
+$(kcxx-module)-y += kcxx-glue.o kcxx-runtime.o
+ccflags-y += -I$(kcxx)/include
+ccflags-$(KCXX_TEST_HOOKS) += -DKCXX_TEST_HOOKS
+
+# The layer's objects, named as they are listed above, so Kbuild gives them
+# the module's KBUILD_MODNAME (it finds the module by the object's stem).
+$(obj)/kcxx-glue.o: $(obj)/%.o: $(kcxx)/glue.c FORCE
+	$(call if_changed_rule,cc_o_c)
+$(obj)/kcxx-runtime.o: $(obj)/%.o: $(kcxx)/runtime.cpp FORCE
+	$(call if_changed_rule,cxx_o_cpp)
+$(obj)/%.o: $(src)/%.cpp FORCE
+	$(call if_changed_rule,cxx_o_cpp)
+
+# C++ objects get the kernel's own flags for this module's C files, $(c_flags)
+# (code generation, mitigations, -MMD dependencies), minus what only C
+# accepts and the forced -include of compiler_types.h: a kernel header,
+# which for one does `#define auto __auto_type`. Debug info stays off:
+# pahole cannot turn C++ DWARF into BTF, and without BTF 6.12 makes no .ko.
+cxx-c-only := -std=% -Wstrict-prototypes -Wno-pointer-sign -Wmissing-prototypes \
+	-Wold-style-definition -Wdeclaration-after-statement -Werror=implicit-int \
+	-Werror=implicit-function-declaration -Werror=strict-prototypes \
+	-Werror=incompatible-pointer-types -Werror=designated-init \
+	-Wno-override-init -Wmissing-include-dirs -Wpacked-not-aligned \
+	-Wno-alloc-size-larger-than -g -gdwarf% -gz%
+cxx_flags = $(filter-out $(cxx-c-only), \
+		$(subst -include $(srctree)/include/linux/compiler_types.h,,$(c_flags))) \
+	-std=gnu++20 -nostdinc++ -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+	-fno-use-cxa-atexit -fno-asynchronous-unwind-tables -g0 -Wno-missing-field-initializers \
+	$(cxx-flags-y)
+
+# arm64: g++ outlines atomics by default, calling helpers (__aarch64_cas4_relax,
+# ...) that the kernel does not have. The kernel's C never uses the
+# compiler's atomics, so its flags do not turn outlining off; inline LSE/LL-SC.
+cxx-flags-$(CONFIG_ARM64) += -mno-outline-atomics
+
+# No global constructor of ours may exist: nothing would run it. Only the
+# ones KASAN's and KCSAN's compiler adds pass (no-ctors.sh).
+cmd_no_ctors = $(kcxx)/no-ctors.sh "$(OBJDUMP)" "$(READELF)" $@ || \
+	{ rm -f $@; exit 1; }
+
+# Exit code is notrace, like the kernel's __exit: none of ftrace's records
+# (__mcount_loc, or __patchable_function_entries where ftrace patches the
+# compiler's entry NOPs, as on arm64) points into .exit.text. (x86 6.12 has
+# patchable entries too, for call padding, not ftrace.)
+ftrace-records := $(if $(CONFIG_FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY), \
+	__patchable_function_entries,__mcount_loc)
+cmd_exit_notrace = if $(OBJDUMP) -r $@ | awk -v r='[$(strip $(ftrace-records))]:' \
+	'/^RELOCATION RECORDS FOR/ { s = $$4 } s == r && $$3 ~ /^\.exit\.text/ { f = 1 } \
+	END { exit !f }'; then echo "$@: .exit.text is traced: module.h's notrace is not \
+	how this kernel spells it (compiler_types.h)" >&2; rm -f $@; exit 1; fi
+
+# The g++ of the gcc that built the kernel (gcc-12 -> g++-12,
+# /usr/bin/x86_64-linux-gnu-gcc-12 -> /usr/bin/x86_64-linux-gnu-g++-12; a
+# wrapper such as ccache before it stays): its flags and plugins are that
+# compiler's. Only the compiler's file name is rewritten. CXX_FOR_KERNEL=...
+# on the command line overrides it.
+ifdef CONFIG_CC_IS_CLANG
+$(error kcxx: this kernel was built with clang; the C++ rule needs gcc's g++)
+endif
+cc-last := $(lastword $(CC))
+CXX_FOR_KERNEL ?= $(filter-out $(cc-last),$(CC)) \
+	$(patsubst ./%,%,$(dir $(cc-last)))$(subst gcc,g++,$(notdir $(cc-last)))
+cxx-last = $(lastword $(CXX_FOR_KERNEL))
+
+cmd_have_cxx = command -v $(cxx-last) >/dev/null || { echo "$(kcxx-module): \
+	$(cxx-last) (the g++ of this kernel's $(cc-last)) is not installed" >&2; exit 1; }
+
+quiet_cmd_cxx_o_cpp = CXX $(quiet_modtag) $@
+      cmd_cxx_o_cpp = $(CXX_FOR_KERNEL) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
+
+define rule_cxx_o_cpp
+	$(call cmd,have_cxx)
+	$(call cmd_and_fixdep,cxx_o_cpp)
+	$(call cmd,no_ctors)
+	$(call cmd,exit_notrace)
+	$(call cmd,gen_objtooldep)
+endef
