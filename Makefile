@@ -55,7 +55,7 @@ example-%: FORCE
 # (kcxx.mk's KCXX_TEST_HOOKS, fail_step), in build/test/<name>/, where the
 # suite loads them from; what make, make install and DKMS build has none.
 # name:folder (under this tree) of each module the suite drives with hooks.
-TEST_VARIANTS := jsonsysctl:.
+TEST_VARIANTS := jsonsysctl:. cxx_chrdev:examples/chrdev
 test-modules: $(foreach v,$(TEST_VARIANTS),test-module-$(firstword $(subst :, ,$(v)))) ## build the test variants, build/test/<name>/<name>.ko [KDIR=]
 test-module-%: FORCE
 	@mkdir -p build/test/$*

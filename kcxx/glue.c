@@ -34,6 +34,7 @@ static_assert(__alignof__(wait_queue_head_t) <= KCXX_WAIT_QUEUE_ALIGN);
 static_assert(KCXX_POLLIN == (__force unsigned int)EPOLLIN);
 static_assert(KCXX_POLLPRI == (__force unsigned int)EPOLLPRI);
 static_assert(KCXX_POLLRDNORM == (__force unsigned int)EPOLLRDNORM);
+static_assert(KCXX_SEEK_SET == SEEK_SET && KCXX_SEEK_CUR == SEEK_CUR && KCXX_SEEK_END == SEEK_END);
 
 /* Every errno the C++ side names (errnos.h) is the kernel's. */
 #define KCXX_CHECK_ERRNO(name, value) static_assert(name == (value), #name " is not " #value);
@@ -69,9 +70,9 @@ static int injected_fault(void)
 /*
  * A device's tables, laid out in its kcxx_chrdev_room (glue.h): sealed once
  * init returns. The kernel calls through fops (file->f_op points here) and,
- * on 6.4 and later, cls; fops is a copy of kcxx_fops, or of kcxx_poll_fops
- * when the ops have poll(); the trampolines find ops next to the fops they
- * were called through, so a read costs no lookup.
+ * on 6.4 and later, cls; fops has a member for each operation ops has
+ * (kcxx_cdev_add()); the trampolines find ops next to the fops they were
+ * called through, so a read costs no lookup.
  *
  * The cdev is the kernel's own (cdev_alloc()): its kobject frees it when the
  * last reference goes, which may be after cdev_del() returns (an open file
@@ -104,12 +105,25 @@ static const struct kcxx_file_ops *file_ops(const struct file *file)
 
 static int kcxx_open(struct inode *inode, struct file *file)
 {
-	return file_ops(file)->open(&file->private_data);
+	return file_ops(file)->open(&file->private_data, iminor(inode));
 }
 
 static ssize_t kcxx_read(struct file *file, char __user *buf, size_t len, loff_t *pos)
 {
 	return file_ops(file)->read(&file->private_data, (unsigned long)buf, len, pos);
+}
+
+static ssize_t kcxx_write(struct file *file, const char __user *buf, size_t len, loff_t *pos)
+{
+	return file_ops(file)->write(&file->private_data, (unsigned long)buf, len, pos);
+}
+
+/* An llseek sets the file's position to where it goes, as vfs_setpos() does. */
+static loff_t kcxx_llseek(struct file *file, loff_t offset, int whence)
+{
+	loff_t pos = file_ops(file)->llseek(&file->private_data, offset, whence, file->f_pos);
+
+	return pos < 0 ? pos : vfs_setpos(file, pos, MAX_LFS_FILESIZE);
 }
 
 static __poll_t kcxx_poll(struct file *file, struct poll_table_struct *table)
@@ -128,34 +142,6 @@ static int kcxx_release(struct inode *inode, struct file *file)
 		ops->release(&file->private_data);
 	return 0;
 }
-
-/*
- * What every device's fops start from. No .write: write(2) fails with
- * EINVAL in the VFS. An operation only some Files have (.poll, say) gets a
- * second template, chosen by whether its kcxx_file_ops member is set: those
- * are constants, so a File without it gets a table without it.
- */
-static const struct file_operations kcxx_fops = {
-	.owner = THIS_MODULE,
-	.open = kcxx_open,
-	.read = kcxx_read,
-	.release = kcxx_release,
-	.llseek = default_llseek,
-};
-
-/*
- * The same with .poll, for ops that have poll(). The kernel treats a file
- * without .poll differently from any .poll it could be given (epoll_ctl()
- * refuses it), so ops without poll() keep kcxx_fops and nothing changes.
- */
-static const struct file_operations kcxx_poll_fops = {
-	.owner = THIS_MODULE,
-	.open = kcxx_open,
-	.read = kcxx_read,
-	.poll = kcxx_poll,
-	.release = kcxx_release,
-	.llseek = default_llseek,
-};
 
 int kcxx_alloc_chrdev_region(unsigned int *devt, unsigned int count, const char *name)
 {
@@ -176,7 +162,22 @@ int __init kcxx_cdev_add(struct kcxx_cdev **out, unsigned int devt, struct kcxx_
 
 	if (t->fops.owner)
 		return -EBUSY; /* The room serves another device. */
-	t->fops = ops->poll ? kcxx_poll_fops : kcxx_fops;
+	/*
+	 * A member for each operation ops has, none for one it lacks: the
+	 * kernel treats a missing one as a C driver's (read(2) and write(2)
+	 * fail with EINVAL, lseek(2) with ESPIPE, epoll_ctl() with EPERM).
+	 */
+	t->fops = (struct file_operations){
+		.owner = THIS_MODULE,
+		.open = kcxx_open,
+		.release = kcxx_release,
+		.read = ops->read ? kcxx_read : NULL,
+		.write = ops->write ? kcxx_write : NULL,
+		.llseek = ops->llseek	      ? kcxx_llseek :
+			  ops->default_llseek ? default_llseek :
+						NULL,
+		.poll = ops->poll ? kcxx_poll : NULL,
+	};
 	t->ops = *ops;
 	cdev = cdev_alloc();
 	if (!cdev)

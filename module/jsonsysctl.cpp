@@ -36,6 +36,8 @@ using Documents = BoolDocuments<k_sysctls>;
 // has news (EPOLLPRI) while the values differ from its snapshot.
 class JsonFile {
 public:
+	static constexpr bool default_llseek = true;
+
 	Result<size_t> read(UserSlice buffer, Offset& pos)
 	{
 		const auto document = Documents::of(m_snapshot.for_read(pos).bits());

@@ -12,6 +12,7 @@ std::vector<std::string> log;
 unsigned fail_step;
 int fail_errno;
 unsigned long fault_at;
+unsigned copies_from_user;
 std::vector<const void*> rooms;
 const void* queue_name_address;
 static unsigned step;
@@ -23,6 +24,7 @@ void reset()
 	fail_step = step = 0;
 	fail_errno = 0;
 	fault_at = 0;
+	copies_from_user = 0;
 	rooms.clear();
 	queue_name_address = nullptr;
 }
@@ -35,7 +37,7 @@ static int create(const char* what)
 	return 0;
 }
 
-// Glue fills a sealed room once and refuses it after that, as module/glue.c does.
+// Glue fills a sealed room once and refuses it after that, as kcxx/glue.c does.
 static bool taken(const void* room)
 {
 	for (const void* r : rooms)
@@ -137,7 +139,8 @@ void kcxx_wake_up_poll(kcxx_wait_queue* wq, unsigned int events)
 	log.push_back("wake " + name(wq) + " " + std::to_string(events));
 }
 
-void* kcxx_kmalloc(unsigned long size) { return std::malloc(size); }
+// kmalloc(0) returns a non-null pointer, as the kernel's does.
+void* kcxx_kmalloc(unsigned long size) { return std::malloc(size ? size : 1); }
 void kcxx_kfree(const void* ptr) { std::free(const_cast<void*>(ptr)); }
 
 unsigned long kcxx_copy_to_user(unsigned long to, const void* from, unsigned long len)
@@ -149,6 +152,7 @@ unsigned long kcxx_copy_to_user(unsigned long to, const void* from, unsigned lon
 
 unsigned long kcxx_copy_from_user(void* to, unsigned long from, unsigned long len)
 {
+	copies_from_user++;
 	unsigned long n = copyable(from, len);
 	std::memcpy(to, reinterpret_cast<const void*>(from), n);
 	return len - n;

@@ -24,6 +24,8 @@ extern unsigned fail_step;
 extern int fail_errno;
 // User memory at or past this address faults (0: nothing faults).
 extern unsigned long fault_at;
+// How many times copy_from_user() was called.
+extern unsigned copies_from_user;
 // The sealed rooms glue filled, in order; a step given one of them again
 // fails with EBUSY, as glue's do.
 extern std::vector<const void*> rooms;

@@ -167,7 +167,7 @@ TEST_F(Layer, AFileThatFitsLivesInThePrivateSlotWithoutRelease)
 	const kcxx_file_ops& ops = file_operations<Small>;
 	EXPECT_EQ(ops.release, nullptr);
 	void* slot = reinterpret_cast<void*>(~0ul);
-	ASSERT_EQ(ops.open(&slot), 0);
+	ASSERT_EQ(ops.open(&slot, 0), 0);
 	EXPECT_EQ(FileAdapter<Small>::get(&slot).reads, 0); // built in place, over the ~0
 	long long pos = 0;
 	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
@@ -182,7 +182,7 @@ TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
 	static_assert(!file_in_slot<Large>);
 	const kcxx_file_ops& ops = file_operations<Large>;
 	void* slot = nullptr;
-	ASSERT_EQ(ops.open(&slot), 0);
+	ASSERT_EQ(ops.open(&slot, 0), 0);
 	ASSERT_NE(slot, nullptr);
 	long long pos = 0;
 	EXPECT_EQ(ops.read(&slot, 0x1000, 7, &pos), 7);
@@ -190,6 +190,114 @@ TEST_F(Layer, ALargerFileIsAllocatedAndReleased)
 	EXPECT_EQ(FileAdapter<Large>::get(&slot).reads, 1);
 	ASSERT_NE(ops.release, nullptr);
 	ops.release(&slot); // ASan reports a leak or a mismatched delete
+}
+
+// File operations: a member for each operation a File declares.
+
+struct SeekFile {
+	static inline SeekFrom last{};
+	static inline Offset last_pos = -1;
+	Result<Offset> llseek(SeekFrom from, Offset pos)
+	{
+		last = from;
+		last_pos = pos;
+		return Offset{1234};
+	}
+};
+
+struct DefaultSeekFile {
+	static constexpr bool default_llseek = true;
+};
+
+struct CountingWriter {
+	Atomic<u64> written;
+	static inline std::string seen;
+	Result<size_t> write(Span<const char> data, Offset& pos)
+	{
+		seen.assign(data.data(), data.size());
+		written.fetch_add(data.size());
+		pos += data.size();
+		return data.size();
+	}
+};
+
+struct MinorFile {
+	u32 minor;
+	explicit MinorFile(OpenFile context) : minor(context.minor) {}
+};
+
+TEST_F(Layer, FileOperationsHaveAMemberForEachOperationTheFileDeclares)
+{
+	const kcxx_file_ops& null = file_operations<NullFile>;
+	EXPECT_NE(null.read, nullptr);
+	EXPECT_EQ(null.write, nullptr);
+	EXPECT_EQ(null.llseek, nullptr);
+	EXPECT_EQ(null.poll, nullptr);
+	EXPECT_EQ(null.default_llseek, 0);
+	const kcxx_file_ops& seek = file_operations<SeekFile>;
+	EXPECT_EQ(seek.read, nullptr);
+	EXPECT_EQ(seek.write, nullptr);
+	EXPECT_NE(seek.llseek, nullptr);
+	EXPECT_EQ(seek.default_llseek, 0);
+	EXPECT_EQ(file_operations<DefaultSeekFile>.llseek, nullptr);
+	EXPECT_EQ(file_operations<DefaultSeekFile>.default_llseek, 1);
+	const kcxx_file_ops& writer = file_operations<CountingWriter>;
+	EXPECT_EQ(writer.read, nullptr);
+	EXPECT_NE(writer.write, nullptr);
+	EXPECT_EQ(writer.release, nullptr); // a counter lives in the slot
+}
+
+TEST_F(Layer, AFileGetsItsMinorWhenOpened)
+{
+	void* slot = nullptr;
+	ASSERT_EQ(file_operations<MinorFile>.open(&slot, 2), 0);
+	EXPECT_EQ(FileAdapter<MinorFile>::get(&slot).minor, 2u);
+}
+
+TEST_F(Layer, LlseekGetsSetCurOrEndAndANonNegativeStartOnly)
+{
+	const kcxx_file_ops& ops = file_operations<SeekFile>;
+	void* slot = nullptr;
+	ASSERT_EQ(ops.open(&slot, 1), 0);
+	EXPECT_EQ(ops.llseek(&slot, 12, KCXX_SEEK_SET, 5), 1234);
+	EXPECT_EQ(SeekFile::last.whence, SeekFrom::Whence::Start);
+	EXPECT_EQ(SeekFile::last.offset, 12);
+	EXPECT_EQ(SeekFile::last_pos, 5);
+	EXPECT_EQ(ops.llseek(&slot, -12, KCXX_SEEK_END, 0), 1234);
+	EXPECT_EQ(SeekFile::last.whence, SeekFrom::Whence::End);
+	EXPECT_EQ(ops.llseek(&slot, -12, KCXX_SEEK_CUR, 0), 1234);
+	EXPECT_EQ(SeekFile::last.whence, SeekFrom::Whence::Current);
+	SeekFile::last_pos = -1;
+	EXPECT_EQ(ops.llseek(&slot, -1, KCXX_SEEK_SET, 0), k_EINVAL);
+	EXPECT_EQ(ops.llseek(&slot, 0, 3, 0), k_EINVAL); // SEEK_DATA
+	EXPECT_EQ(ops.llseek(&slot, 0, 4, 0), k_EINVAL); // SEEK_HOLE
+	EXPECT_EQ(SeekFile::last_pos, -1);		 // none of them reached the File
+}
+
+TEST_F(Layer, AWriteHandsTheFileOneKernelCopyOfAtMostAPage)
+{
+	const kcxx_file_ops& ops = file_operations<CountingWriter>;
+	void* slot = nullptr;
+	ASSERT_EQ(ops.open(&slot, 2), 0);
+	std::string user(5000, 'x');
+	for (size_t i = 0; i < user.size(); i++)
+		user[i] = static_cast<char>('a' + i % 26);
+	const auto base = reinterpret_cast<unsigned long>(user.data());
+	long long pos = 0;
+	EXPECT_EQ(ops.write(&slot, base, 3, &pos), 3);
+	EXPECT_EQ(CountingWriter::seen, "abc");
+	EXPECT_EQ(fake::copies_from_user, 1u);
+	EXPECT_EQ(ops.write(&slot, base, user.size(), &pos), 4096); // a short write
+	EXPECT_EQ(CountingWriter::seen, user.substr(0, 4096));
+	EXPECT_EQ(fake::copies_from_user, 2u);
+	EXPECT_EQ(pos, 4099);
+	EXPECT_EQ(FileAdapter<CountingWriter>::get(&slot).written.load(), 4099u);
+	fake::fault_at = base + 10; // a bad buffer: EFAULT, and the File sees nothing
+	CountingWriter::seen.clear();
+	EXPECT_EQ(ops.write(&slot, base, 20, &pos), k_EFAULT);
+	EXPECT_EQ(CountingWriter::seen, "");
+	EXPECT_EQ(pos, 4099);
+	EXPECT_EQ(FileAdapter<CountingWriter>::get(&slot).written.load(), 4099u);
 }
 
 // Sysctls.
@@ -508,7 +616,7 @@ TEST_F(Layer, PollQueuesThePollerBeforeItLooksAndReportsNews)
 	g_a.store(false), g_b.store(false), g_c.store(false);
 	const kcxx_file_ops& ops = file_operations<WatchFile>;
 	void* slot = nullptr;
-	ASSERT_EQ(ops.open(&slot), 0);
+	ASSERT_EQ(ops.open(&slot, 0), 0);
 	EXPECT_EQ(ops.poll(&slot, nullptr, nullptr), 0x41u);
 	EXPECT_EQ(fake::log, (Logs{"wait queue", "look"}));
 	g_a.store(true);

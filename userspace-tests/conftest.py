@@ -17,6 +17,7 @@ a test under TCG. test_lifecycle.py runs the real insmod and rmmod.
 """
 import contextlib
 import ctypes
+import itertools
 import os
 import pathlib
 import re
@@ -209,6 +210,27 @@ def example_ko(name):
     return TOP / "examples" / name / f"cxx_{name}.ko"
 
 
+def variant_ko(module):
+    """A module's test variant, with the layer's test hooks (fail_step):
+    build/test/<module>/<module>.ko (the Makefile's TEST_VARIANTS)."""
+    return TOP / "build/test" / module / f"{module}.ko"
+
+
+NODES = itertools.count()
+
+
+@contextlib.contextmanager
+def device_node(directory, major, minor, mode=0o600):
+    """A character device node for (major, minor) in directory, as the
+    Rust framework's tests mknod one; removed on the way out."""
+    node = pathlib.Path(directory) / f"node-{major}-{minor}-{next(NODES)}"
+    os.mknod(node, stat.S_IFCHR | mode, os.makedev(major, minor))
+    try:
+        yield node
+    finally:
+        node.unlink()
+
+
 @contextlib.contextmanager
 def loaded(name):
     """The twin cxx_<name> loaded for the block, as the Rust framework's
@@ -366,7 +388,8 @@ def pytest_sessionstart(session):
             returncode=2,
         )
     release = os.uname().release
-    for ko in [KO, PLAIN_KO] + [example_ko(name) for name in EXAMPLES]:
+    variants = sorted((TOP / "build/test").glob("*/*.ko"))
+    for ko in [KO, PLAIN_KO] + [example_ko(name) for name in EXAMPLES] + variants:
         if not ko.exists():
             pytest.exit(f"{ko} does not exist: build it first (make check does)", returncode=2)
         vermagic = run("modinfo", "-F", "vermagic", str(ko)).stdout.strip()

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: atomic.h - lock-free atomic values over the compiler's __atomic builtins.
 //
-// The same instructions the kernel's READ_ONCE()/WRITE_ONCE(), xchg() and
-// atomic_cmpxchg() produce on x86-64. A constexpr constructor lets a global
-// be `constinit`: no constructor runs at load.
+// The same instructions the kernel's READ_ONCE()/WRITE_ONCE(), xchg(),
+// atomic_fetch_add() and atomic_cmpxchg() produce on x86-64. A constexpr
+// constructor lets a global be `constinit`: no constructor runs at load.
 #pragma once
 
 namespace kcxx {
@@ -36,6 +36,11 @@ public:
 	T exchange(T value, MemoryOrder order = MemoryOrder::SeqCst)
 	{
 		return __atomic_exchange_n(&m_value, value, static_cast<int>(order));
+	}
+	// Adds value and returns the value before, in one step.
+	T fetch_add(T value, MemoryOrder order = MemoryOrder::SeqCst)
+	{
+		return __atomic_fetch_add(&m_value, value, static_cast<int>(order));
 	}
 	// Stores desired if the value is expected; else loads the value into
 	// expected. Returns whether it stored.

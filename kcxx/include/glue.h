@@ -57,24 +57,47 @@ struct kcxx_sysctl_room {
 /*
  * Character devices: what C++ implements for an open file. Each call gets
  * the address of the file's private_data: the open file's state lives in
- * that pointer-sized slot or where it points.
+ * that pointer-sized slot or where it points. glue.c gives the kernel's
+ * file_operations a member for each operation set here and none for one
+ * left null, as a C driver's table would have.
  */
 struct kcxx_file_ops {
-	/* Makes this open file's state in *file. Returns 0 or -errno. */
-	int (*open)(void **file);
-	/* Reads into user memory at ubuf; returns bytes read or -errno. */
+	/* Makes this open file's state in *file, for the device's minor. Returns 0 or -errno. */
+	int (*open)(void **file, unsigned int minor);
+	/*
+	 * Reads into user memory at ubuf; returns bytes read or -errno. Null:
+	 * read(2) fails with EINVAL.
+	 */
 	long (*read)(void **file, unsigned long ubuf, unsigned long len, long long *pos);
 	/*
+	 * Writes from user memory at ubuf; returns bytes written or -errno.
+	 * Null: write(2) fails with EINVAL.
+	 */
+	long (*write)(void **file, unsigned long ubuf, unsigned long len, long long *pos);
+	/*
+	 * Returns the position a seek to offset from whence (KCXX_SEEK_*) goes
+	 * to, from the file's position pos, or -errno; glue sets the file's
+	 * position to it. Null: see default_llseek.
+	 */
+	long long (*llseek)(void **file, long long offset, int whence, long long pos);
+	/*
 	 * Adds the poller to the wait queues it sleeps on (kcxx_poll_wait() with
-	 * filp and table) and returns the KCXX_POLL* events ready now. Null when
-	 * the file has no poll(): glue then gives the kernel a table without
-	 * .poll, so the file behaves as before (select() and poll() see it
+	 * filp and table) and returns the KCXX_POLL* events ready now. Null:
+	 * the kernel's table has no .poll (select() and poll() see the file
 	 * always ready, epoll_ctl() refuses it with EPERM).
 	 */
 	unsigned int (*poll)(void **file, struct kcxx_file *filp, struct kcxx_poll_table *table);
 	/* Frees what open() made; null when there is nothing to free. */
 	void (*release)(void **file);
+	/*
+	 * With no llseek: 1 gives the file the kernel's default_llseek, 0 none
+	 * (lseek(2) fails with ESPIPE; pread(2) and pwrite(2) still work).
+	 */
+	unsigned char default_llseek;
 };
+
+/* lseek(2)'s whence values the layer serves; glue.c checks them. */
+enum { KCXX_SEEK_SET = 0, KCXX_SEEK_CUR = 1, KCXX_SEEK_END = 2 };
 
 /**
  * kcxx_alloc_chrdev_region() - alloc_chrdev_region(): a major and its first minors.
@@ -99,8 +122,8 @@ void kcxx_unregister_chrdev_region(unsigned int devt, unsigned int count);
  * @devt: the device number it serves.
  * @room: the sealed room (sealed.h) glue lays the device's file_operations
  *        out in, with a copy of @ops for its trampolines to call.
- * @ops: what C++ implements for an open file; with .poll, the file_operations
- *       get .poll too.
+ * @ops: what C++ implements for an open file; the file_operations get a
+ *       member for each operation it has, and none for one it lacks.
  *
  * Module init only (__init): the room is read-only once init returns. The
  * kernel frees the cdev after its last reference. The file's owner is this

@@ -98,6 +98,10 @@ private:
 	size_t m_size = 0;
 };
 
+// Whether T is U, for concepts: `{ f() } -> SameAs<int>`.
+template <typename T, typename U>
+concept SameAs = __is_same(T, U);
+
 template <typename T, size_t N> constexpr size_t array_size(const T (&)[N])
 {
 	return N;
