@@ -173,11 +173,11 @@ int __init kcxx_cdev_add(struct kcxx_cdev **out, unsigned int devt, struct kcxx_
 		.release = kcxx_release,
 		.read = ops->read ? kcxx_read : NULL,
 		.write = ops->write ? kcxx_write : NULL,
-		.llseek = ops->llseek	      ? kcxx_llseek :
-			  ops->default_llseek ? default_llseek :
-						NULL,
+		.llseek = ops->llseek ? kcxx_llseek : NULL,
 		.poll = ops->poll ? kcxx_poll : NULL,
 	};
+	if (ops->default_llseek)
+		t->fops.llseek = default_llseek;
 	t->ops = *ops;
 	cdev = cdev_alloc();
 	if (!cdev)
