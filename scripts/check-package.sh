@@ -7,7 +7,8 @@
 #     dkms and what else it needs; DKMS builds and signs the module for each
 #     kernel (`dkms install -k <release>` where its own rule skipped one);
 #     the version agrees in debian/changelog, the .deb, dkms.conf and
-#     modinfo; a DKMS build without the kernel's g++ says so in make.log;
+#     modinfo; the module has no parameter (no test hook); a DKMS build
+#     without the kernel's g++ says so in make.log;
 #     in a VM on each kernel, modprobe loads it from the kernel's tree,
 #     /dev/json reads, the example sysctl.d file changes it, modprobe -r
 #     unloads it; `apt-get purge` leaves nothing of ours.
@@ -171,6 +172,7 @@ check_deb() {
 		[ -e "$ko" ] || fail "DKMS installed no $ko: $(ls /lib/modules/"$rel"/updates/dkms/ 2>&1 | tr '\n' ' ')"
 		v=$(modinfo -F version "$ko")
 		[ "$v" = "$version" ] || fail "modinfo -F version $ko says '$v', debian/changelog $version"
+		[ -z "$(modinfo -F parm "$ko")" ] || fail "$ko has module parameters: $(modinfo -F parm "$ko") (test hooks belong to the test variants)"
 		signer=$(modinfo -F signer "$ko")
 		[ -n "$signer" ] || fail "$ko carries no signature (is openssl installed? dkms signs only with it)"
 		say "$ko: version $v, signer: $signer"
