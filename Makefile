@@ -164,7 +164,16 @@ bench: setup ## C++ against the C yardstick and the syscall floor, one VM run [K
 #                        per-device copy in a sealed room, written in module init
 #                        before cdev_add() publishes it: it is how f_op leads
 #                        back to the device's C++ ops (container_of)
+#   PRINTK_WITHOUT_KERN_LEVEL  kcxx_printk() passes the level as printk's first
+#                        %s, as btrfs_printk() does; the kernel reads it from
+#                        the formatted text
+#   PREFER_DEFINED_ATTRIBUTE_MACRO  glue.h is C++ too and includes no kernel
+#                        header: the kernel's __printf() is not there
+#   TRAILING_SEMICOLON   the errno check's X-macro (errnos.h) expands to one
+#                        static_assert per errno, each a statement of its own
 CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,CONST_STRUCT
+CHECKPATCH_IGNORE := $(CHECKPATCH_IGNORE),PRINTK_WITHOUT_KERN_LEVEL,PREFER_DEFINED_ATTRIBUTE_MACRO
+CHECKPATCH_IGNORE := $(CHECKPATCH_IGNORE),TRAILING_SEMICOLON
 FORMAT_FILES = $(shell git ls-files '*.c' '*.cpp' '*.h')
 
 compile_commands.json: FORCE ## build jsonsysctl and the examples, then write clangd's database from Kbuild's .cmd files

@@ -37,7 +37,7 @@ static_assert(KCXX_POLLRDNORM == (__force unsigned int)EPOLLRDNORM);
 static_assert(KCXX_SEEK_SET == SEEK_SET && KCXX_SEEK_CUR == SEEK_CUR && KCXX_SEEK_END == SEEK_END);
 
 /* Every errno the C++ side names (errnos.h) is the kernel's. */
-#define KCXX_CHECK_ERRNO(name, value) static_assert(name == (value), #name " is not " #value);
+#define KCXX_CHECK_ERRNO(name, value) static_assert((name) == (value), #name " is not " #value);
 KCXX_ERRNOS(KCXX_CHECK_ERRNO)
 #undef KCXX_CHECK_ERRNO
 
