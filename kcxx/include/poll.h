@@ -35,9 +35,6 @@ private:
 	kcxx_poll_table* m_table;
 };
 
-template <typename T, typename U>
-concept SameAs = __is_same(T, U);
-
 // Whether File has poll() (decided at compile time, file_operations.h).
 // (clang-format 14 cannot lay out a requires-expression.)
 // clang-format off
