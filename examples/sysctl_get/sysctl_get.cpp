@@ -28,6 +28,7 @@ struct SysctlGetTest {
 		return SysctlGetTest{move(sysctls)};
 	}
 
+	// Module exit calls it once, while the sysctl is still registered (module.h).
 	void unload() const
 	{
 		pr_info("A_VAL: %s", text(g_a));
