@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/uaccess.h>
@@ -338,6 +339,11 @@ void kcxx_unregister_sysctl(struct kcxx_sysctl *table)
 	unregister_sysctl_table((struct ctl_table_header *)table);
 }
 
+void *kcxx_sysctl_data(struct kcxx_sysctl *table, unsigned int i)
+{
+	return ((struct ctl_table_header *)table)->ctl_table[i].data;
+}
+
 /*
  * Wait queues and poll. The storage is the C++ side's (glue.h); a queue
  * that pollers of a file sleep on lives as long as the module, which every
@@ -363,6 +369,18 @@ void kcxx_poll_wait(struct kcxx_file *filp, struct kcxx_wait_queue *wq,
 void kcxx_wake_up_poll(struct kcxx_wait_queue *wq, unsigned int events)
 {
 	wake_up_interruptible_poll(wait_queue_head(wq), (__force __poll_t)events);
+}
+
+/* The random number generator. */
+
+int kcxx_get_random_bytes_wait(void *buf, unsigned long len)
+{
+	return get_random_bytes_wait(buf, len);
+}
+
+void kcxx_add_device_randomness(const void *buf, unsigned long len)
+{
+	add_device_randomness(buf, len);
 }
 
 /* The kernel log. */

@@ -25,7 +25,9 @@ constinit Atomic<bool> g_a, g_b, g_c;
 constinit WaitQueue g_changed;
 
 // The one declared list: the sysctl table and the document both come from it.
-constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
+constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"a", g_a, Mode{0644}},
+					      {"b", g_b, Mode{0644}},
+					      {"c", g_c, Mode{0644}}};
 
 // What /dev/json serves: {"a":false,"b":false,"c":false} and a newline, and
 // the 7 other documents, all rendered at compile time.
@@ -58,14 +60,14 @@ private:
 static_assert(file_in_slot<JsonFile>, "an open /dev/json allocates nothing");
 
 struct JsonSysctl {
-	SysctlTable sysctls; // /proc/sys/json-sysctl/{a,b,c}
-	Chrdev json;	     // /dev/json; the last member, removed first
+	SysctlTable<k_sysctls> sysctls; // /proc/sys/json-sysctl/{a,b,c}
+	Chrdev json;			// /dev/json; the last member, removed first
 
 	static Result<JsonSysctl> create()
 	{
 		g_changed.init(); // before a write can wake it or a poller sleep on it
-		auto sysctls = TRY(SysctlTable::create<k_sysctls>("json-sysctl", Mode{0644},
-								  on_change<g_changed>));
+		auto sysctls =
+			TRY(SysctlTable<k_sysctls>::create("json-sysctl", on_change<g_changed>));
 		auto json = TRY(Chrdev::create<JsonFile>("json", Mode{0444}));
 		return JsonSysctl{move(sysctls), move(json)};
 	}

@@ -15,8 +15,13 @@ unsigned long fault_at;
 unsigned copies_from_user;
 std::vector<const void*> rooms;
 const void* queue_name_address;
+int random_errno;
 static unsigned step;
 static char handle_memory[8];
+// Each registered sysctl table's data, in order; its handle points at its
+// index in sysctl_handles.
+static std::vector<std::vector<void*>> sysctl_data;
+static char sysctl_handles[16];
 
 void reset()
 {
@@ -27,6 +32,8 @@ void reset()
 	copies_from_user = 0;
 	rooms.clear();
 	queue_name_address = nullptr;
+	random_errno = 0;
+	sysctl_data.clear();
 }
 
 static int create(const char* what)
@@ -115,17 +122,39 @@ int kcxx_register_sysctl(kcxx_sysctl** table, kcxx_sysctl_room* room, const char
 {
 	if (taken(room))
 		return k_EBUSY;
+	if (sysctl_data.size() == sizeof(sysctl_handles))
+		return k_ENOSPC; // The fake's limit: more handles than a test needs.
 	int err = create("sysctl");
 	if (err)
 		return err;
 	rooms.push_back(room);
-	for (unsigned i = 0; i < count; i++)
+	sysctl_data.emplace_back();
+	for (unsigned i = 0; i < count; i++) {
 		log.back() += std::string(" ") + dir + "/" + entries[i].name + ":" +
 			      std::to_string(entries[i].mode);
-	*table = handle<kcxx_sysctl>(4);
+		sysctl_data.back().push_back(entries[i].data);
+	}
+	*table = reinterpret_cast<kcxx_sysctl*>(&sysctl_handles[sysctl_data.size() - 1]);
 	return 0;
 }
 void kcxx_unregister_sysctl(kcxx_sysctl*) { log.push_back("-sysctl"); }
+void* kcxx_sysctl_data(kcxx_sysctl* table, unsigned int i)
+{
+	return sysctl_data.at(reinterpret_cast<char*>(table) - sysctl_handles).at(i);
+}
+
+// Random bytes: the fake's are 0x5a each, and the log says how many were
+// asked for and what was mixed into the pool.
+int kcxx_get_random_bytes_wait(void* buf, unsigned long len)
+{
+	std::memset(buf, 0x5a, len);
+	log.push_back("random " + std::to_string(len));
+	return random_errno;
+}
+void kcxx_add_device_randomness(const void* buf, unsigned long len)
+{
+	log.push_back("entropy " + std::string(static_cast<const char*>(buf), len));
+}
 
 // Wait queues: each step logged with the queue's address in log order, so
 // tests see what was woken and whether a poller queued before it looked.

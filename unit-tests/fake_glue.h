@@ -31,6 +31,9 @@ extern unsigned copies_from_user;
 extern std::vector<const void*> rooms;
 // The wait queue the log calls "queue"; any other is "other".
 extern const void* queue_name_address;
+// What kcxx_get_random_bytes_wait() returns (0, or -ERESTARTSYS, 512);
+// it fills the buffer with 0x5a bytes either way, as the kernel fills it.
+extern int random_errno;
 
 void reset();
 

@@ -7,9 +7,11 @@
 // EFAULT and friends as macros, which would clash with the layer's names.
 #include "chrdev.h"
 #include "json_writer.h"
+#include "module.h"
 #include "notify.h"
 #include "owned.h"
 #include "poll.h"
+#include "random.h"
 #include "result.h"
 #include "snapshot.h"
 #include "sysctl.h"
@@ -18,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "fake_glue.h"
@@ -303,25 +306,34 @@ TEST_F(Layer, AWriteHandsTheFileOneKernelCopyOfAtMostAPage)
 // Sysctls.
 
 Atomic<bool> g_x, g_y;
-constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"x", g_x}, {"y", g_y}};
+constexpr Sysctl<Atomic<bool>> k_sysctls[] = {{"x", g_x, Mode{0644}}, {"y", g_y, Mode{0600}}};
 
-TEST_F(Layer, SysctlTableRegistersEveryEntryAndUnregisters)
+TEST_F(Layer, SysctlTableRegistersEveryEntryWithItsModeAndUnregisters)
 {
 	{
-		auto table = SysctlTable::create<k_sysctls>("dir", Mode{0644});
+		auto table = SysctlTable<k_sysctls>::create("dir/sub");
 		ASSERT_FALSE(table.is_error());
 	}
-	EXPECT_EQ(fake::log, (Logs{"+sysctl dir/x:420 dir/y:420", "-sysctl"}));
+	EXPECT_EQ(fake::log, (Logs{"+sysctl dir/sub/x:420 dir/sub/y:384", "-sysctl"}));
+}
+
+TEST_F(Layer, SysctlTableReadsEachStorageBackThroughTheRegistration)
+{
+	auto table = SysctlTable<k_sysctls>::create("dir");
+	ASSERT_FALSE(table.is_error());
+	const auto registered = table.release_value();
+	EXPECT_EQ(&registered.get<0>(), &g_x);
+	EXPECT_EQ(&registered.get<1>(), &g_y);
 }
 
 // The ctl_table the kernel calls through is laid out in its list's own
 // sealed room, which serves one registration.
-constexpr Sysctl<Atomic<bool>> k_other_sysctls[] = {{"x", g_x}};
+constexpr Sysctl<Atomic<bool>> k_other_sysctls[] = {{"x", g_x, Mode{0644}}};
 
 TEST_F(Layer, EachListOfSysctlsHasItsOwnSealedRoom)
 {
-	auto first = SysctlTable::create<k_sysctls>("dir", Mode{0644});
-	auto other = SysctlTable::create<k_other_sysctls>("other", Mode{0644});
+	auto first = SysctlTable<k_sysctls>::create("dir");
+	auto other = SysctlTable<k_other_sysctls>::create("other");
 	ASSERT_FALSE(first.is_error() || other.is_error());
 	ASSERT_EQ(fake::rooms.size(), 2u);
 	EXPECT_EQ(fake::rooms[0], (*sealed_room<kcxx_sysctl_room[3], SysctlKey<k_sysctls>>()));
@@ -329,9 +341,9 @@ TEST_F(Layer, EachListOfSysctlsHasItsOwnSealedRoom)
 		  (*sealed_room<kcxx_sysctl_room[2], SysctlKey<k_other_sysctls>>()));
 	EXPECT_NE(fake::rooms[0], fake::rooms[1]);
 
-	auto again = SysctlTable::create<k_sysctls>("again", Mode{0644});
+	auto again = SysctlTable<k_sysctls>::create("again");
 	ASSERT_TRUE(again.is_error());
-	EXPECT_EQ(again.error().to_errno(), -16); // EBUSY
+	EXPECT_EQ(again.error().to_errno(), k_EBUSY);
 }
 
 int write_bool(Atomic<bool>& value, std::string text, long long pos = 0)
@@ -408,6 +420,131 @@ TEST_F(Layer, SysctlReadsServeAnyOffsetAndLength)
 
 // UserSlice: bounds and faults.
 
+// A storage that records what the handler hands it: a read fills the
+// buffer with 'r' (or fails with errno), a write records its text (or fails).
+struct Tape {
+	mutable std::vector<std::pair<size_t, Offset>> reads; // buffer size, pos
+	std::vector<std::string> writes;
+	int errno_ = 0;
+	bool changes = true;
+};
+
+Result<size_t> sysctl_read(const Tape& tape, Span<char> buffer, Offset pos)
+{
+	tape.reads.emplace_back(buffer.size(), pos);
+	if (tape.errno_)
+		return Error(tape.errno_);
+	std::fill(buffer.begin(), buffer.end(), 'r');
+	return buffer.size();
+}
+
+Result<bool> sysctl_write(Tape& tape, Span<const char> text)
+{
+	if (tape.errno_)
+		return Error(tape.errno_);
+	tape.writes.emplace_back(text.begin(), text.end());
+	return tape.changes;
+}
+
+static_assert(SysctlStorage<Atomic<bool>> && SysctlStorage<Tape>);
+static_assert(!SysctlStorage<Atomic<int>> && !SysctlStorage<int>);
+
+// One call of the handler; a read's buffer is as long as it asks, as the
+// kernel's is, with a guard byte after it.
+int handle(Tape& tape, int write, std::string& buffer, unsigned long& len, long long& pos)
+{
+	buffer.resize(len + 1, '#');
+	return sysctl_handler<Tape>(&tape, write, buffer.data(), &len, &pos);
+}
+
+TEST_F(Layer, SysctlReadsAsMuchAsAskedUpToAPage)
+{
+	for (unsigned long asked : {0ul, 1ul, 100ul, 4095ul, 4096ul, 4097ul, 8192ul, 65536ul}) {
+		Tape tape;
+		std::string buffer;
+		unsigned long len = asked;
+		long long pos = 0;
+		ASSERT_EQ(handle(tape, 0, buffer, len, pos), 0);
+		const size_t served = std::min(asked, 4096ul);
+		EXPECT_EQ(tape.reads, (std::vector<std::pair<size_t, Offset>>{{served, 0}}));
+		EXPECT_EQ(len, served);
+		EXPECT_EQ(pos, static_cast<long long>(served));
+		EXPECT_EQ(buffer.substr(0, served), std::string(served, 'r'));
+		EXPECT_EQ(buffer.substr(served), std::string(asked - served + 1, '#')) << asked;
+	}
+}
+
+TEST_F(Layer, SysctlReadsHandTheStorageThePositionAndAdvanceByWhatItServed)
+{
+	Tape tape;
+	std::string buffer;
+	unsigned long len = 16;
+	long long pos = 5;
+	ASSERT_EQ(handle(tape, 0, buffer, len, pos), 0);
+	EXPECT_EQ(tape.reads, (std::vector<std::pair<size_t, Offset>>{{16, 5}}));
+	EXPECT_EQ(pos, 21);
+
+	// A storage that serves nothing there: end of file, where it was.
+	Atomic<bool> value;
+	char byte = '#';
+	len = 1;
+	pos = 2;
+	ASSERT_EQ(sysctl_handler<Atomic<bool>>(&value, 0, &byte, &len, &pos), 0);
+	EXPECT_EQ(len, 0u);
+	EXPECT_EQ(pos, 2);
+	EXPECT_EQ(byte, '#');
+}
+
+TEST_F(Layer, ASysctlStorageThatFailsLeavesLengthAndPosition)
+{
+	Tape tape;
+	tape.errno_ = k_EINTR;
+	std::string buffer;
+	for (int write : {0, 1}) {
+		unsigned long len = 8;
+		long long pos = 0;
+		EXPECT_EQ(handle(tape, write, buffer, len, pos), k_EINTR);
+		EXPECT_EQ(len, 8u);
+		EXPECT_EQ(pos, 0);
+	}
+	EXPECT_TRUE(tape.writes.empty());
+}
+
+TEST_F(Layer, ASysctlWriteOfAPageOrMoreNeverReachesTheStorage)
+{
+	Tape tape;
+	for (unsigned long size : {4096ul, 4097ul, 65536ul}) {
+		std::string buffer(size, 'w');
+		unsigned long len = size;
+		long long pos = 0;
+		EXPECT_EQ(handle(tape, 1, buffer, len, pos), k_EINVAL);
+		EXPECT_EQ(pos, 0);
+	}
+	EXPECT_TRUE(tape.writes.empty());
+
+	std::string buffer(4095, 'w');
+	unsigned long len = 4095;
+	long long pos = 0;
+	EXPECT_EQ(handle(tape, 1, buffer, len, pos), 0);
+	EXPECT_EQ(tape.writes, std::vector<std::string>{std::string(4095, 'w')});
+	EXPECT_EQ(len, 4095u);
+	EXPECT_EQ(pos, 4095);
+}
+
+TEST_F(Layer, ASysctlWritePastZeroNeverReachesTheStorageAndIsConsumed)
+{
+	Tape tape;
+	for (long long start : {1LL, 2LL, 4096LL}) {
+		std::string buffer = "1\n";
+		unsigned long len = 2;
+		long long pos = start;
+		EXPECT_EQ(handle(tape, 1, buffer, len, pos), 0);
+		EXPECT_EQ(len, 2u);
+		EXPECT_EQ(pos, start + 2);
+	}
+	EXPECT_TRUE(tape.writes.empty());
+}
+
 TEST_F(Layer, WriterRefusesMoreThanTheSliceHolds)
 {
 	char user[4] = {};
@@ -473,7 +610,9 @@ TEST_F(Layer, WriteFileLikeSimpleReadFromBuffer)
 // JSON.
 
 Atomic<bool> g_a, g_b, g_c;
-constexpr Sysctl<Atomic<bool>> k_abc[] = {{"a", g_a}, {"b", g_b}, {"c", g_c}};
+constexpr Sysctl<Atomic<bool>> k_abc[] = {{"a", g_a, Mode{0644}},
+					  {"b", g_b, Mode{0644}},
+					  {"c", g_c, Mode{0644}}};
 using Object = BoolObject<k_abc>;
 using Documents = BoolDocuments<k_abc>;
 
@@ -669,6 +808,49 @@ TEST_F(Layer, ASysctlTableWithoutOnChangeWakesNobody)
 	EXPECT_EQ(write_bool(value, "0"), 0);
 	EXPECT_EQ(fake::log, Logs{});
 	static_assert(__is_same(decltype(on_change<g_queue>), const WakeOnChange<g_queue>));
+}
+
+// random.h.
+
+TEST_F(Layer, GetRandomBytesWaitFillsTheBufferAndReportsAnInterruptedWait)
+{
+	char bytes[16] = {};
+	EXPECT_FALSE(get_random_bytes_wait({bytes, sizeof(bytes)}).is_error());
+	EXPECT_EQ(std::string(bytes, sizeof(bytes)), std::string(16, 0x5a));
+	fake::random_errno = -512; // ERESTARTSYS
+	auto interrupted = get_random_bytes_wait({bytes, 4});
+	ASSERT_TRUE(interrupted.is_error());
+	EXPECT_EQ(interrupted.error().to_errno(), -512);
+	EXPECT_EQ(fake::log, (Logs{"random 16", "random 4"}));
+}
+
+TEST_F(Layer, AddDeviceRandomnessHandsOverExactlyTheBytes)
+{
+	const char bytes[] = "1234567890";
+	add_device_randomness({bytes, 10});
+	EXPECT_EQ(fake::log, Logs{"entropy 1234567890"});
+}
+
+// module.h: unload() runs once, on the live module, before its destructor.
+
+struct Unloading {
+	bool live = true;
+	Unloading() = default;
+	Unloading(Unloading&& other) : live(exchange(other.live, false)) {}
+	~Unloading() { fake::log.push_back(live ? "~live" : "~moved-from"); }
+	static Result<Unloading> create() { return Unloading{}; }
+	void unload() const { fake::log.push_back(live ? "unload live" : "unload moved-from"); }
+};
+
+TEST_F(Layer, ModuleExitCallsUnloadOnceOnTheLiveModuleBeforeItsDestructor)
+{
+	static ModuleSlot<Unloading> slot;
+	ASSERT_EQ(slot.init(), 0);
+	fake::log.erase(std::remove(fake::log.begin(), fake::log.end(), "~moved-from"),
+			fake::log.end());
+	EXPECT_EQ(fake::log, Logs{});
+	slot.exit();
+	EXPECT_EQ(fake::log, (Logs{"unload live", "~live"}));
 }
 
 } // namespace

@@ -13,7 +13,6 @@ struct file comes from the running kernel's BTF.
 scripts/check-sealed.py checks the same on the built .ko, for every
 function pointer, before the suite runs (make check).
 """
-import contextlib
 import os
 import pathlib
 import re
@@ -22,8 +21,8 @@ import struct
 import pytest
 
 from conftest import DEVICE, KO, NAME, opened, read_sysctl
+from kprobes import TRACING, kprobe
 
-TRACING = pathlib.Path("/sys/kernel/tracing")
 BTF = pathlib.Path("/sys/kernel/btf/vmlinux")
 
 # Debian's kernels have both; the debug kernels (make check-debug) neither,
@@ -31,7 +30,6 @@ BTF = pathlib.Path("/sys/kernel/btf/vmlinux")
 pytestmark = pytest.mark.skipif(
     not BTF.exists() or not TRACING.is_dir(),
     reason="this kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or no tracefs for kprobe events")
-GROUP = "jsonsysctl_test"
 # Sections nothing can write after init: sealed, or read-only from the start.
 SEALED = re.compile(r"\.data\.\.ro_after_init|\.rodata(\..*)?")
 
@@ -87,36 +85,6 @@ def section_of(address):
         if entry.name in sizes and start <= address < start + sizes[entry.name]:
             return entry.name
     return None
-
-
-def define(line):
-    """Adds or removes a kprobe event (one write; kprobe_events cannot seek,
-    which rules out Python's append mode)."""
-    with opened(TRACING / "kprobe_events", os.O_WRONLY | os.O_APPEND) as fd:
-        os.write(fd, line.encode() + b"\n")
-
-
-@contextlib.contextmanager
-def kprobe(event, probe):
-    """A kprobe event named event; yields a function returning the values
-    of its fetch args, one dict per hit, since it was enabled."""
-    if not (TRACING / "kprobe_events").exists():
-        assert os.system(f"mount -t tracefs nodev {TRACING}") == 0, "cannot mount tracefs"
-    define(f"p:{GROUP}/{event} {probe}")
-    enable = TRACING / "events" / GROUP / event / "enable"
-    try:
-        (TRACING / "trace").write_text("")
-        enable.write_text("1")
-
-        def hits():
-            lines = (TRACING / "trace").read_text().splitlines()
-            return [dict(re.findall(r"(\w+)=(0x[0-9a-f]+)", line))
-                    for line in lines if f" {event}: " in line]
-
-        yield hits
-    finally:
-        enable.write_text("0")
-        define(f"-:{GROUP}/{event}")
 
 
 def test_an_open_files_f_op_is_in_the_sealed_image_not_the_heap(module):

@@ -222,6 +222,16 @@ int kcxx_register_sysctl(struct kcxx_sysctl **table, struct kcxx_sysctl_room *ro
  */
 void kcxx_unregister_sysctl(struct kcxx_sysctl *table);
 
+/**
+ * kcxx_sysctl_data() - the data of a registered sysctl, as the kernel holds it.
+ * @table: a handle kcxx_register_sysctl() returned.
+ * @i: the entry, below the count it was given.
+ *
+ * Return: the @data of entry @i of the ctl_table the kernel calls the
+ * handler with.
+ */
+void *kcxx_sysctl_data(struct kcxx_sysctl *table, unsigned int i);
+
 /*
  * Wait queues and poll. A wait queue is a wait_queue_head_t in storage the
  * C++ side provides, KCXX_WAIT_QUEUE_SIZE bytes aligned to
@@ -255,6 +265,28 @@ void kcxx_poll_wait(struct kcxx_file *filp, struct kcxx_wait_queue *wq,
  *          @wq waiting for any of them.
  */
 void kcxx_wake_up_poll(struct kcxx_wait_queue *wq, unsigned int events);
+
+/**
+ * kcxx_get_random_bytes_wait() - get_random_bytes_wait(): bytes from the kernel's CSPRNG.
+ * @buf: kernel memory to fill.
+ * @len: bytes to fill.
+ *
+ * Waits, interruptibly, until the generator is seeded (as getrandom(2)
+ * does), then fills @buf.
+ *
+ * Return: 0, or -ERESTARTSYS when a signal ended the wait (@buf is filled
+ * all the same, perhaps before the generator was seeded).
+ */
+int kcxx_get_random_bytes_wait(void *buf, unsigned long len);
+
+/**
+ * kcxx_add_device_randomness() - add_device_randomness(): mix bytes into the input pool.
+ * @buf: the bytes.
+ * @len: how many.
+ *
+ * Credits no entropy: the bytes only stir the pool.
+ */
+void kcxx_add_device_randomness(const void *buf, unsigned long len);
 
 /* The kernel log's levels; glue.c checks them against the kernel's. */
 enum {

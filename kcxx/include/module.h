@@ -8,6 +8,10 @@
 // (create() has already unwound what it did); module exit runs ~Type(),
 // which undoes the registrations in reverse. The storage is
 // constant-initialized, so no global constructor exists to be run.
+// A Type may declare `void unload()`: module exit calls it once, before
+// ~Type(), while the registrations still stand (what a Rust module's Drop
+// does). A destructor is no place for it: it runs for the moved-from Types
+// that create() leaves behind too.
 // MODULE_INFO(tag, "value") adds a modinfo string (license, author, ...).
 #pragma once
 
@@ -28,7 +32,13 @@ public:
 		return 0;
 	}
 
-	void exit() { __builtin_launder(reinterpret_cast<Type*>(m_storage))->~Type(); }
+	void exit()
+	{
+		Type& module = *__builtin_launder(reinterpret_cast<Type*>(m_storage));
+		if constexpr (requires { module.unload(); })
+			module.unload();
+		module.~Type();
+	}
 
 private:
 	alignas(Type) unsigned char m_storage[sizeof(Type)] = {};

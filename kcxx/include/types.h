@@ -63,6 +63,10 @@ template <typename T, typename U = T> constexpr T exchange(T& slot, U&& value)
 	return old;
 }
 
+// Whether T and U are one type, for a requires-expression's `-> SameAs<T>`.
+template <typename T, typename U>
+concept SameAs = __is_same(T, U);
+
 template <typename T> constexpr T min(T a, T b)
 {
 	return b < a ? b : a;
@@ -97,10 +101,6 @@ private:
 	T* m_data = nullptr;
 	size_t m_size = 0;
 };
-
-// Whether T is U, for concepts: `{ f() } -> SameAs<int>`.
-template <typename T, typename U>
-concept SameAs = __is_same(T, U);
 
 template <typename T, size_t N> constexpr size_t array_size(const T (&)[N])
 {
