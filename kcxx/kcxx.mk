@@ -28,7 +28,12 @@ $(obj)/kcxx-glue.o: $(obj)/%.o: $(kcxx)/glue.c FORCE
 	$(call if_changed_rule,cc_o_c)
 $(obj)/kcxx-runtime.o: $(obj)/%.o: $(kcxx)/runtime.cpp FORCE
 	$(call if_changed_rule,cxx_o_cpp)
-$(obj)/%.o: $(src)/%.cpp FORCE
+# The module's own C++ objects, each from its .cpp in $(src): a static
+# pattern rule over them, because a pattern rule's $(obj)/%.o is %.o when
+# obj is . (7.x builds external modules there) and make then looks for
+# module/x.o's source as module/ + $(src)/x.cpp.
+kcxx-cxx-objs := $(foreach o,$($(kcxx-module)-y),$(if $(wildcard $(src)/$(o:.o=.cpp)),$(obj)/$(o)))
+$(kcxx-cxx-objs): $(obj)/%.o: $(src)/%.cpp FORCE
 	$(call if_changed_rule,cxx_o_cpp)
 
 # C++ objects get the kernel's own flags for this module's C files, $(c_flags)
