@@ -14,6 +14,10 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/uaccess.h>
@@ -363,6 +367,42 @@ void kcxx_poll_wait(struct kcxx_file *filp, struct kcxx_wait_queue *wq,
 void kcxx_wake_up_poll(struct kcxx_wait_queue *wq, unsigned int events)
 {
 	wake_up_interruptible_poll(wait_queue_head(wq), (__force __poll_t)events);
+}
+
+/*
+ * RCU and processes. The section spans two calls, so each wrapper says to
+ * sparse what it does to the RCU context; the task functions run inside it.
+ */
+static_assert(KCXX_TASK_COMM_LEN == (int)TASK_COMM_LEN);
+
+void kcxx_rcu_read_lock(void) __acquires(RCU)
+{
+	rcu_read_lock();
+}
+
+void kcxx_rcu_read_unlock(void) __releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+struct kcxx_task *kcxx_init_task(void)
+{
+	return (struct kcxx_task *)&init_task;
+}
+
+struct kcxx_task *kcxx_next_task(struct kcxx_task *task) __must_hold(RCU)
+{
+	return (struct kcxx_task *)next_task((struct task_struct *)task);
+}
+
+int kcxx_task_tgid(struct kcxx_task *task) __must_hold(RCU)
+{
+	return task_tgid_nr((struct task_struct *)task);
+}
+
+void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task) __must_hold(RCU)
+{
+	get_task_comm(comm->text, (struct task_struct *)task);
 }
 
 /* The kernel log. */

@@ -15,6 +15,8 @@ unsigned long fault_at;
 unsigned copies_from_user;
 std::vector<const void*> rooms;
 const void* queue_name_address;
+std::vector<Task> tasks;
+int rcu_depth;
 static unsigned step;
 static char handle_memory[8];
 
@@ -27,6 +29,8 @@ void reset()
 	copies_from_user = 0;
 	rooms.clear();
 	queue_name_address = nullptr;
+	tasks = {{0, "swapper/0"}, {1, "init"}, {2, "kthreadd"}};
+	rcu_depth = 0;
 }
 
 static int create(const char* what)
@@ -166,3 +170,37 @@ void* operator new(size_t size, const kcxx::NothrowTag&) noexcept
 {
 	return ::operator new(size, std::nothrow);
 }
+
+// RCU and processes: a task handle is its index in tasks, plus one.
+extern "C" {
+
+void kcxx_rcu_read_lock()
+{
+	log.push_back("+rcu");
+	rcu_depth++;
+}
+void kcxx_rcu_read_unlock()
+{
+	log.push_back("-rcu");
+	rcu_depth--;
+}
+
+static size_t task_index(kcxx_task* task)
+{
+	if (rcu_depth <= 0)
+		log.push_back("outside rcu");
+	return reinterpret_cast<size_t>(task) - 1;
+}
+kcxx_task* kcxx_init_task() { return reinterpret_cast<kcxx_task*>(1); }
+kcxx_task* kcxx_next_task(kcxx_task* task)
+{
+	return reinterpret_cast<kcxx_task*>((task_index(task) + 1) % tasks.size() + 1);
+}
+int kcxx_task_tgid(kcxx_task* task) { return tasks[task_index(task)].tgid; }
+void kcxx_get_task_comm(kcxx_task_comm* comm, kcxx_task* task)
+{
+	std::memset(comm->text, 0, sizeof(comm->text));
+	std::strncpy(comm->text, tasks[task_index(task)].comm, sizeof(comm->text) - 1);
+}
+
+} // extern "C"

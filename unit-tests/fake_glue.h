@@ -31,6 +31,15 @@ extern unsigned copies_from_user;
 extern std::vector<const void*> rooms;
 // The wait queue the log calls "queue"; any other is "other".
 extern const void* queue_name_address;
+// The list of processes, init_task first (kcxx_next_task() wraps around to
+// it), and how deep in RCU read-side sections the caller is; a task
+// function called outside one logs "outside rcu".
+struct Task {
+	int tgid;
+	const char* comm;
+};
+extern std::vector<Task> tasks;
+extern int rcu_depth;
 
 void reset();
 

@@ -311,6 +311,61 @@ unsigned long kcxx_copy_to_user(unsigned long to, const void *from, unsigned lon
  */
 unsigned long kcxx_copy_from_user(void *to, unsigned long from, unsigned long len);
 
+/*
+ * RCU and processes. The read-side section is taken and left by two calls
+ * (the C++ guard, rcu.h, pairs them); the task functions walk the list of
+ * processes one step at a time and read one process, all inside it.
+ */
+struct kcxx_task;
+
+/* A command name as get_task_comm() copies it; glue.c checks the length. */
+enum { KCXX_TASK_COMM_LEN = 16 };
+struct kcxx_task_comm {
+	char text[KCXX_TASK_COMM_LEN];
+};
+
+/**
+ * kcxx_rcu_read_lock() - rcu_read_lock(): enter an RCU read-side section.
+ *
+ * Pair it with kcxx_rcu_read_unlock(); nothing in between may sleep.
+ */
+void kcxx_rcu_read_lock(void);
+
+/**
+ * kcxx_rcu_read_unlock() - rcu_read_unlock(): leave the section.
+ */
+void kcxx_rcu_read_unlock(void);
+
+/**
+ * kcxx_init_task() - &init_task, the idle task the list of processes starts from.
+ *
+ * Return: init_task, which is no process itself (for_each_process() skips it).
+ */
+struct kcxx_task *kcxx_init_task(void);
+
+/**
+ * kcxx_next_task() - next_task(): the process forked after @task.
+ * @task: a process, or kcxx_init_task(); inside an RCU read-side section.
+ *
+ * Return: the next thread group leader; init_task after the last one.
+ */
+struct kcxx_task *kcxx_next_task(struct kcxx_task *task);
+
+/**
+ * kcxx_task_tgid() - task_tgid_nr(): the process's pid as user space sees it.
+ * @task: a process from kcxx_next_task(), in the same RCU read-side section.
+ *
+ * Return: its thread group id.
+ */
+int kcxx_task_tgid(struct kcxx_task *task);
+
+/**
+ * kcxx_get_task_comm() - get_task_comm(): copy the process's command name.
+ * @comm: where to copy it; allocates nothing.
+ * @task: a process from kcxx_next_task(), in the same RCU read-side section.
+ */
+void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task);
+
 /**
  * kcxx_module_init() - build the module object; glue.c's module_init calls it.
  *
