@@ -11,6 +11,7 @@
 #include <linux/device.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
@@ -403,6 +404,104 @@ int kcxx_task_tgid(struct kcxx_task *task) __must_hold(RCU)
 void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task) __must_hold(RCU)
 {
 	get_task_comm(comm->text, (struct task_struct *)task);
+}
+
+/*
+ * Filesystems. The kernel writes into a file_system_type once it is
+ * registered (->next, and ->fs_supers lists its super blocks), so the
+ * module's one type is writable static data, with its two function
+ * pointers: scripts/check-sealed.py names it as the exception. Everything
+ * else the kernel calls through is read-only (the fs_context and super
+ * block operations) or sealed when init returns (the C++ operations,
+ * kcxx_fs_ops, copied by the __init registration).
+ */
+static int kcxx_init_fs_context(struct fs_context *fc);
+static void kcxx_kill_sb(struct super_block *sb);
+
+static struct file_system_type kcxx_file_system_type = {
+	.owner = THIS_MODULE,
+	.init_fs_context = kcxx_init_fs_context,
+	.kill_sb = kcxx_kill_sb,
+};
+
+static struct kcxx_fs_ops kcxx_fs_ops __ro_after_init;
+
+static int kcxx_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	return kcxx_fs_ops.fill_super((struct kcxx_super_block *)sb, &sb->s_fs_info);
+}
+
+/* Each mount a new super block, with no device. */
+static int kcxx_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, kcxx_fill_super);
+}
+
+static void kcxx_put_super(struct super_block *sb)
+{
+	kcxx_fs_ops.put_super(&sb->s_fs_info);
+}
+
+static void kcxx_kill_sb(struct super_block *sb)
+{
+	kcxx_fs_ops.kill_sb((struct kcxx_super_block *)sb, &sb->s_fs_info);
+}
+
+/* No .parse_param: a mount option other than the source fails with EINVAL. */
+static const struct fs_context_operations kcxx_fs_context_ops = {
+	.get_tree = kcxx_get_tree,
+};
+
+static const struct super_operations kcxx_super_ops = {
+	.statfs = simple_statfs,
+	.put_super = kcxx_put_super,
+};
+
+static int kcxx_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &kcxx_fs_context_ops;
+	return 0;
+}
+
+int __init kcxx_register_filesystem(struct kcxx_filesystem **out, const char *name,
+				    const struct kcxx_fs_ops *ops)
+{
+	struct file_system_type *type = &kcxx_file_system_type;
+	int err;
+
+	if (type->name)
+		return -EBUSY; /* The module registered its filesystem already. */
+	kcxx_fs_ops = *ops;
+	type->name = name;
+	err = injected_fault() ?: register_filesystem(type);
+	if (err) {
+		type->name = NULL;
+		return err;
+	}
+	*out = (struct kcxx_filesystem *)type;
+	return 0;
+}
+
+void kcxx_unregister_filesystem(struct kcxx_filesystem *fs)
+{
+	unregister_filesystem((struct file_system_type *)fs);
+}
+
+int kcxx_simple_fill_super(struct kcxx_super_block *sb, unsigned long magic)
+{
+	static const struct tree_descr empty[] = {{""}};
+	struct super_block *s = (struct super_block *)sb;
+	int err = simple_fill_super(s, magic, empty);
+
+	if (err)
+		return err;
+	s->s_op = &kcxx_super_ops; /* simple_fill_super() set its own. */
+	return 0;
+}
+
+void kcxx_kill_anon_super(struct kcxx_super_block *sb)
+{
+	kill_anon_super((struct super_block *)sb);
 }
 
 /* The kernel log. */

@@ -17,6 +17,7 @@ std::vector<const void*> rooms;
 const void* queue_name_address;
 std::vector<Task> tasks;
 int rcu_depth;
+static const kcxx_fs_ops* filesystem;
 static unsigned step;
 static char handle_memory[8];
 
@@ -31,6 +32,7 @@ void reset()
 	queue_name_address = nullptr;
 	tasks = {{0, "swapper/0"}, {1, "init"}, {2, "kthreadd"}};
 	rcu_depth = 0;
+	filesystem = nullptr;
 }
 
 static int create(const char* what)
@@ -201,6 +203,38 @@ void kcxx_get_task_comm(kcxx_task_comm* comm, kcxx_task* task)
 {
 	std::memset(comm->text, 0, sizeof(comm->text));
 	std::strncpy(comm->text, tasks[task_index(task)].comm, sizeof(comm->text) - 1);
+}
+
+// Filesystems: one per module, as glue's.
+int kcxx_register_filesystem(kcxx_filesystem** fs, const char* name, const kcxx_fs_ops* ops)
+{
+	if (filesystem)
+		return k_EBUSY;
+	int err = create("filesystem");
+	if (err)
+		return err;
+	log.back() += std::string(" ") + name;
+	filesystem = ops;
+	*fs = handle<kcxx_filesystem>(5);
+	return 0;
+}
+void kcxx_unregister_filesystem(kcxx_filesystem*) { log.push_back("-filesystem"); }
+
+int kcxx_simple_fill_super(kcxx_super_block* sb, unsigned long magic)
+{
+	int err = create("root");
+	if (!err) {
+		reinterpret_cast<SuperBlock*>(sb)->root = true;
+		log.back() += " " + std::to_string(magic);
+	}
+	return err;
+}
+void kcxx_kill_anon_super(kcxx_super_block* sb)
+{
+	auto* s = reinterpret_cast<SuperBlock*>(sb);
+	log.push_back("kill_anon_super");
+	if (s->root)
+		filesystem->put_super(&s->info);
 }
 
 } // extern "C"

@@ -40,6 +40,12 @@ struct Task {
 };
 extern std::vector<Task> tasks;
 extern int rcu_depth;
+// A super block: whether simple_fill_super() gave it a root, and its
+// s_fs_info. kcxx_kill_anon_super() calls put_super if it has a root.
+struct SuperBlock {
+	bool root = false;
+	void* info = nullptr;
+};
 
 void reset();
 

@@ -366,6 +366,76 @@ int kcxx_task_tgid(struct kcxx_task *task);
  */
 void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task);
 
+/*
+ * Filesystems: a file_system_type mounted with the fs_context API, each
+ * mount a new super block (get_tree_nodev()). What C++ implements for a
+ * super block; each call gets the address of its s_fs_info, where the
+ * super block's private data lives.
+ */
+struct kcxx_filesystem;
+struct kcxx_super_block;
+
+struct kcxx_fs_ops {
+	/*
+	 * Fills a new super block: makes its private data in *info (from then
+	 * on kill_sb frees it, also when filling fails), then calls
+	 * kcxx_simple_fill_super(). Returns 0 or -errno.
+	 */
+	int (*fill_super)(struct kcxx_super_block *sb, void **info);
+	/* The super block with a root is shutting down (put_super). */
+	void (*put_super)(void **info);
+	/*
+	 * Ends any super block (kill_sb): calls kcxx_kill_anon_super(), then
+	 * frees *info, which is null when fill_super made none.
+	 */
+	void (*kill_sb)(struct kcxx_super_block *sb, void **info);
+};
+
+/**
+ * kcxx_register_filesystem() - register_filesystem() of the module's filesystem.
+ * @fs: where to store the handle.
+ * @name: what mount -t and /proc/filesystems call it; must outlive the
+ *        registration (a string literal).
+ * @ops: what C++ implements for a super block; glue copies it where it is
+ *       sealed when init returns.
+ *
+ * Module init only (__init). The file_system_type is glue's, one per
+ * module, writable (the kernel links it into its list and its super blocks
+ * into it); its owner is this module, so a mount keeps the module loaded.
+ *
+ * Return: 0, or a negative errno (-EBUSY when the module registered its
+ * filesystem already, -EBUSY from the kernel when the name is taken); @fs
+ * is written only on success.
+ */
+int kcxx_register_filesystem(struct kcxx_filesystem **fs, const char *name,
+			     const struct kcxx_fs_ops *ops);
+
+/**
+ * kcxx_unregister_filesystem() - unregister_filesystem().
+ * @fs: a handle kcxx_register_filesystem() returned.
+ */
+void kcxx_unregister_filesystem(struct kcxx_filesystem *fs);
+
+/**
+ * kcxx_simple_fill_super() - simple_fill_super() with an empty root directory.
+ * @sb: the super block fill_super was given.
+ * @magic: its magic number, what statfs() reports as f_type.
+ *
+ * On success the super block's operations become the module's sealed
+ * super_operations (statfs, and put_super calling the C++ one).
+ *
+ * Return: 0, or a negative errno (-ENOMEM); the super block has no root then.
+ */
+int kcxx_simple_fill_super(struct kcxx_super_block *sb, unsigned long magic);
+
+/**
+ * kcxx_kill_anon_super() - kill_anon_super(): shut the super block down.
+ * @sb: the super block kill_sb was given.
+ *
+ * Calls put_super first when the super block has a root.
+ */
+void kcxx_kill_anon_super(struct kcxx_super_block *sb);
+
 /**
  * kcxx_module_init() - build the module object; glue.c's module_init calls it.
  *
