@@ -11,10 +11,15 @@
 #include <linux/device.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/uaccess.h>
@@ -381,6 +386,146 @@ int kcxx_get_random_bytes_wait(void *buf, unsigned long len)
 void kcxx_add_device_randomness(const void *buf, unsigned long len)
 {
 	add_device_randomness(buf, len);
+}
+
+/*
+ * RCU and processes. The section spans two calls, so each wrapper says to
+ * sparse what it does to the RCU context; the task functions run inside it.
+ */
+static_assert(KCXX_TASK_COMM_LEN == (int)TASK_COMM_LEN);
+
+/* Not on one line: checkpatch would read "(void) __acquires" as a cast. */
+/* clang-format off */
+void kcxx_rcu_read_lock(void)
+	__acquires(RCU)
+{
+	rcu_read_lock();
+}
+
+void kcxx_rcu_read_unlock(void)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+/* clang-format on */
+
+struct kcxx_task *kcxx_init_task(void)
+{
+	return (struct kcxx_task *)&init_task;
+}
+
+struct kcxx_task *kcxx_next_task(struct kcxx_task *task) __must_hold(RCU)
+{
+	return (struct kcxx_task *)next_task((struct task_struct *)task);
+}
+
+int kcxx_task_tgid(struct kcxx_task *task) __must_hold(RCU)
+{
+	return task_tgid_nr((struct task_struct *)task);
+}
+
+void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task) __must_hold(RCU)
+{
+	get_task_comm(comm->text, (struct task_struct *)task);
+}
+
+/*
+ * Filesystems. The kernel writes into a file_system_type once it is
+ * registered (->next, and ->fs_supers lists its super blocks), so the
+ * module's one type is writable static data, with its two function
+ * pointers: scripts/check-sealed.py names it as the exception. Everything
+ * else the kernel calls through is read-only (the fs_context and super
+ * block operations) or sealed when init returns (the C++ operations,
+ * kcxx_fs_ops, copied by the __init registration).
+ */
+static int kcxx_init_fs_context(struct fs_context *fc);
+static void kcxx_kill_sb(struct super_block *sb);
+
+static struct file_system_type kcxx_file_system_type = {
+	.owner = THIS_MODULE,
+	.init_fs_context = kcxx_init_fs_context,
+	.kill_sb = kcxx_kill_sb,
+};
+
+static struct kcxx_fs_ops kcxx_fs_ops __ro_after_init;
+
+static int kcxx_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	return kcxx_fs_ops.fill_super((struct kcxx_super_block *)sb, &sb->s_fs_info);
+}
+
+/* Each mount a new super block, with no device. */
+static int kcxx_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, kcxx_fill_super);
+}
+
+static void kcxx_put_super(struct super_block *sb)
+{
+	kcxx_fs_ops.put_super(&sb->s_fs_info);
+}
+
+static void kcxx_kill_sb(struct super_block *sb)
+{
+	kcxx_fs_ops.kill_sb((struct kcxx_super_block *)sb, &sb->s_fs_info);
+}
+
+/* No .parse_param: a mount option other than the source fails with EINVAL. */
+static const struct fs_context_operations kcxx_fs_context_ops = {
+	.get_tree = kcxx_get_tree,
+};
+
+static const struct super_operations kcxx_super_ops = {
+	.statfs = simple_statfs,
+	.put_super = kcxx_put_super,
+};
+
+static int kcxx_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &kcxx_fs_context_ops;
+	return 0;
+}
+
+int __init kcxx_register_filesystem(struct kcxx_filesystem **out, const char *name,
+				    const struct kcxx_fs_ops *ops)
+{
+	struct file_system_type *type = &kcxx_file_system_type;
+	int err;
+
+	if (type->name)
+		return -EBUSY; /* The module registered its filesystem already. */
+	kcxx_fs_ops = *ops;
+	type->name = name;
+	err = injected_fault() ?: register_filesystem(type);
+	if (err) {
+		type->name = NULL;
+		return err;
+	}
+	*out = (struct kcxx_filesystem *)type;
+	return 0;
+}
+
+void kcxx_unregister_filesystem(struct kcxx_filesystem *fs)
+{
+	unregister_filesystem((struct file_system_type *)fs);
+}
+
+int kcxx_simple_fill_super(struct kcxx_super_block *sb, unsigned long magic)
+{
+	static const struct tree_descr empty[] = {{""}};
+	struct super_block *s = (struct super_block *)sb;
+	int err = simple_fill_super(s, magic, empty);
+
+	if (err)
+		return err;
+	s->s_op = &kcxx_super_ops; /* simple_fill_super() set its own. */
+	return 0;
+}
+
+void kcxx_kill_anon_super(struct kcxx_super_block *sb)
+{
+	kill_anon_super((struct super_block *)sb);
 }
 
 /* The kernel log. */

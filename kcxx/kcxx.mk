@@ -24,8 +24,10 @@ ccflags-$(KCXX_TEST_HOOKS) += -DKCXX_TEST_HOOKS
 
 # The layer's objects, named as they are listed above, so Kbuild gives them
 # the module's KBUILD_MODNAME (it finds the module by the object's stem).
+# As Kbuild's own C rule, C=2 runs sparse on glue.c even when it is built.
 $(obj)/kcxx-glue.o: $(obj)/%.o: $(kcxx)/glue.c FORCE
 	$(call if_changed_rule,cc_o_c)
+	$(call cmd,force_checksrc)
 $(obj)/kcxx-runtime.o: $(obj)/%.o: $(kcxx)/runtime.cpp FORCE
 	$(call if_changed_rule,cxx_o_cpp)
 # The module's own C++ objects, each from its .cpp in $(src): a static

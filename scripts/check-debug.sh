@@ -71,7 +71,7 @@ split() {
 			cat "$log"
 			status=1
 		fi
-		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write) sweep: [0-9]+ fault points( of |;)|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
+		grep -E '^=+ .* in [0-9.]+s|^(load|read|sysctl write|mount) sweep: [0-9]+ fault points( of |;)|^kmemleak: |^KCSAN: |^vm.sh: ' "$log" || true
 		if line=$(grep -m 1 -E "^load sweep: [0-9]+ fault points of the load's [0-9]+ .* from [0-9]+\)" "$log"); then
 			points=$((points + $(sed -E 's/^load sweep: ([0-9]+).*/\1/' <<<"$line")))
 			totals+=("$(sed -E "s/.* of the load's ([0-9]+) .*/\1/" <<<"$line")")

@@ -87,6 +87,7 @@ if [ "$debarch" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm
 fi
 $SUDO apt-get update -q
 
+codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 apt_install build-essential make bc cpio xz-utils binutils kmod procps \
 	busybox-static python3 python3-pytest qemu-system-x86 coreutils util-linux libgtest-dev
 
@@ -98,7 +99,11 @@ for k in $amd64_kernels; do
 	suite=$("$here/kernels.sh" suite "$k" amd64)
 	pkgs=$("$here/kernels.sh" fetch "$k" amd64)
 	echo "setup: installing kernel $k from $suite: $pkgs"
-	apt_install -t "$suite" $pkgs
+	# -t raises a suite above every other, so only a backports suite gets
+	# it: the base suite's kernel depends on its security update's kbuild.
+	target=()
+	[ "$suite" = "$codename" ] || target=(-t "$suite")
+	apt_install "${target[@]}" $pkgs
 done
 
 # Debian's arm64 kernel is unpacked, not installed, into $KROOT (boot/,

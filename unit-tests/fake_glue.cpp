@@ -16,6 +16,9 @@ unsigned copies_from_user;
 std::vector<const void*> rooms;
 const void* queue_name_address;
 int random_errno;
+std::vector<Task> tasks;
+int rcu_depth;
+static const kcxx_fs_ops* filesystem;
 static unsigned step;
 static char handle_memory[8];
 // Each registered sysctl table's data, in order; its handle points at its
@@ -34,6 +37,9 @@ void reset()
 	queue_name_address = nullptr;
 	random_errno = 0;
 	sysctl_data.clear();
+	tasks = {{0, "swapper/0"}, {1, "init"}, {2, "kthreadd"}};
+	rcu_depth = 0;
+	filesystem = nullptr;
 }
 
 static int create(const char* what)
@@ -195,3 +201,69 @@ void* operator new(size_t size, const kcxx::NothrowTag&) noexcept
 {
 	return ::operator new(size, std::nothrow);
 }
+
+// RCU and processes: a task handle is its index in tasks, plus one.
+extern "C" {
+
+void kcxx_rcu_read_lock()
+{
+	log.push_back("+rcu");
+	rcu_depth++;
+}
+void kcxx_rcu_read_unlock()
+{
+	log.push_back("-rcu");
+	rcu_depth--;
+}
+
+static size_t task_index(kcxx_task* task)
+{
+	if (rcu_depth <= 0)
+		log.push_back("outside rcu");
+	return reinterpret_cast<size_t>(task) - 1;
+}
+kcxx_task* kcxx_init_task() { return reinterpret_cast<kcxx_task*>(1); }
+kcxx_task* kcxx_next_task(kcxx_task* task)
+{
+	return reinterpret_cast<kcxx_task*>((task_index(task) + 1) % tasks.size() + 1);
+}
+int kcxx_task_tgid(kcxx_task* task) { return tasks[task_index(task)].tgid; }
+void kcxx_get_task_comm(kcxx_task_comm* comm, kcxx_task* task)
+{
+	std::memset(comm->text, 0, sizeof(comm->text));
+	std::strncpy(comm->text, tasks[task_index(task)].comm, sizeof(comm->text) - 1);
+}
+
+// Filesystems: one per module, as glue's.
+int kcxx_register_filesystem(kcxx_filesystem** fs, const char* name, const kcxx_fs_ops* ops)
+{
+	if (filesystem)
+		return k_EBUSY;
+	int err = create("filesystem");
+	if (err)
+		return err;
+	log.back() += std::string(" ") + name;
+	filesystem = ops;
+	*fs = handle<kcxx_filesystem>(5);
+	return 0;
+}
+void kcxx_unregister_filesystem(kcxx_filesystem*) { log.push_back("-filesystem"); }
+
+int kcxx_simple_fill_super(kcxx_super_block* sb, unsigned long magic)
+{
+	int err = create("root");
+	if (!err) {
+		reinterpret_cast<SuperBlock*>(sb)->root = true;
+		log.back() += " " + std::to_string(magic);
+	}
+	return err;
+}
+void kcxx_kill_anon_super(kcxx_super_block* sb)
+{
+	auto* s = reinterpret_cast<SuperBlock*>(sb);
+	log.push_back("kill_anon_super");
+	if (s->root)
+		filesystem->put_super(&s->info);
+}
+
+} // extern "C"

@@ -34,6 +34,21 @@ extern const void* queue_name_address;
 // What kcxx_get_random_bytes_wait() returns (0, or -ERESTARTSYS, 512);
 // it fills the buffer with 0x5a bytes either way, as the kernel fills it.
 extern int random_errno;
+// The list of processes, init_task first (kcxx_next_task() wraps around to
+// it), and how deep in RCU read-side sections the caller is; a task
+// function called outside one logs "outside rcu".
+struct Task {
+	int tgid;
+	const char* comm;
+};
+extern std::vector<Task> tasks;
+extern int rcu_depth;
+// A super block: whether simple_fill_super() gave it a root, and its
+// s_fs_info. kcxx_kill_anon_super() calls put_super if it has a root.
+struct SuperBlock {
+	bool root = false;
+	void* info = nullptr;
+};
 
 void reset();
 

@@ -10,6 +10,7 @@
  *   fail_nth N load MODULE [PARAMS]  finit_module(MODULE)
  *   fail_nth N read PATH             open(PATH), read(4096) to the end, close
  *   fail_nth N write PATH VALUE      open(PATH, O_WRONLY), one write(VALUE), close
+ *   fail_nth N mount TYPE DIR        mount("none", DIR, TYPE), then umount(DIR)
  *
  * The module file is opened before the count starts and closed after it
  * stops: opening and closing it is not part of loading (the sweep loads a
@@ -18,7 +19,8 @@
  *
  * N = 0 injects nothing. Prints one line:
  *   errno=E op=OP injected=I left=L data=HEX
- * E is 0 or the errno of the first call that failed (OP names it), I is 1
+ * E is 0 or the errno of the first call that failed (OP names it: after a
+ * failed umount, DIR stays mounted), I is 1
  * when the N-th fault point was reached during the calls (the fault was
  * injected), L what was left of the count after them (0 when injected: else
  * the calls passed N - L fault points, so a large N counts a path's points
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,9 +53,10 @@ int main(int argc, char **argv)
 	char num[32];
 	ssize_t n;
 
-	if (argc < 4 || (strcmp(argv[2], "write") == 0 && argc != 5)) {
-		fprintf(stderr,
-			"usage: fail_nth N load MODULE [PARAMS] | N read PATH | N write PATH VALUE\n");
+	if (argc < 4 ||
+	    ((strcmp(argv[2], "write") == 0 || strcmp(argv[2], "mount") == 0) && argc != 5)) {
+		fprintf(stderr, "usage: fail_nth N load MODULE [PARAMS] | N read PATH |"
+				" N write PATH VALUE | N mount TYPE DIR\n");
 		return 2;
 	}
 	want = atoi(argv[1]);
@@ -98,6 +102,15 @@ int main(int argc, char **argv)
 				err = errno;
 			else if ((size_t)n != strlen(argv[4]))
 				err = EIO; /* a short write: the sweep fails on it */
+		}
+	} else if (strcmp(argv[2], "mount") == 0) {
+		op = "mount";
+		if (mount("none", argv[4], argv[3], 0, NULL) != 0) {
+			err = errno;
+		} else {
+			op = "umount";
+			if (umount(argv[4]) != 0)
+				err = errno;
 		}
 	} else {
 		fprintf(stderr, "fail_nth: unknown operation %s\n", argv[2]);

@@ -1,5 +1,6 @@
 """Fault-injection sweeps: each allocation and user copy that loading the
-module, reading /dev/json and writing a sysctl make, failed in turn.
+module, reading /dev/json, writing a sysctl and mounting testfs (the
+cxx_filesystem twin) make, failed in turn.
 
 Runs on kernels with fault injection (make check-debug's memory flavour);
 skipped elsewhere. fail-nth (/proc/thread-self/fail-nth) makes the N-th
@@ -32,7 +33,8 @@ import pytest
 
 import kmemleak
 from conftest import (DEVICE, KO, SHARD, TOP, KernelLog, assert_nothing_registered, document, load,
-                      read_device, read_sysctl, sysctl_path, unload, write_sysctl)
+                      loaded, read_device, read_sysctl, run, sysctl_path, unload, write_sysctl)
+from test_cxx_filesystem import FILLED, FREED, NAME as TESTFS, mounted_testfs, refcnt
 
 FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth"))
 FAULTS = f"{kmemleak.DEBUGFS}"
@@ -324,3 +326,42 @@ def test_each_fault_point_of_a_sysctl_write_fails_cleanly(module, leaks, request
     points, _, outcomes = sweep(step)
     say(request, f"\nsysctl write sweep: {points} fault points; {dict(outcomes)}")
     assert any(k.startswith("write ") for k in outcomes), "no write failed: the sweep missed the handler"
+
+
+def test_each_fault_point_of_a_mount_fails_cleanly_or_is_absorbed(kernel, leaks, request):
+    """mount -t testfs none DIR, then umount DIR, with the N-th fault point
+    failing: the mount fails with an errno, or the fault is absorbed and it
+    mounts; a umount that fails leaves DIR mounted, and the user's umount
+    then works. After each step no testfs super block remains (each holds
+    a reference to the module: its count is 0 again), and every
+    TestFs::Info that filling made was destroyed, by kill_sb, holding the
+    value fill_super set in it (a mismatch is logged otherwise). After the
+    sweep rmmod succeeds (loaded()) and kmemleak finds nothing of ours."""
+    kernel.injecting = True  # the test's own log sees the sweep's reports too
+    directory = tempfile.mkdtemp()
+    request.addfinalizer(lambda: os.rmdir(directory))
+
+    def step(nth, outcomes):
+        r = inject(nth, "mount", TESTFS, directory)
+        if r.err:
+            assert r.injected, f"fault point {nth}: {r.call} failed ({errname(r.err)}) with no fault injected"
+            outcomes[f"{r.call} {errname(r.err)}"] += 1
+            if r.call == "umount":
+                assert mounted_testfs() != [], f"fault point {nth}: umount failed, but nothing is mounted"
+                result = run("umount", directory)
+                assert result.returncode == 0, f"fault point {nth}: {result.stderr}"
+        elif r.injected:
+            outcomes["absorbed"] += 1
+        assert mounted_testfs() == [], f"fault point {nth}"
+        assert refcnt() == 0, f"fault point {nth}: a testfs super block remains"
+        return r.points
+
+    with loaded("filesystem"):
+        points, _, outcomes = sweep(step, progress=lambda text: say(request, f"mount sweep: {text}"))
+    logged = kernel.new_lines()
+    made, freed = logged.count(FILLED), logged.count(FREED)
+    wrong = [line for line in logged if line.startswith("TestFS fs_info freed with")]
+    assert not wrong, f"an Info freed without the value fill_super set: {wrong[0]}"
+    assert made == freed, f"{made} super blocks filled, {freed} Infos freed"
+    say(request, f"\nmount sweep: {points} fault points; {dict(outcomes)}; {made} super blocks filled and freed")
+    assert any(k.startswith("mount ") for k in outcomes), "no mount failed: the sweep injected nothing"

@@ -343,6 +343,131 @@ unsigned long kcxx_copy_to_user(unsigned long to, const void *from, unsigned lon
  */
 unsigned long kcxx_copy_from_user(void *to, unsigned long from, unsigned long len);
 
+/*
+ * RCU and processes. The read-side section is taken and left by two calls
+ * (the C++ guard, rcu.h, pairs them); the task functions walk the list of
+ * processes one step at a time and read one process, all inside it.
+ */
+struct kcxx_task;
+
+/* A command name as get_task_comm() copies it; glue.c checks the length. */
+enum { KCXX_TASK_COMM_LEN = 16 };
+struct kcxx_task_comm {
+	char text[KCXX_TASK_COMM_LEN];
+};
+
+/**
+ * kcxx_rcu_read_lock() - rcu_read_lock(): enter an RCU read-side section.
+ *
+ * Pair it with kcxx_rcu_read_unlock(); nothing in between may sleep.
+ */
+void kcxx_rcu_read_lock(void);
+
+/**
+ * kcxx_rcu_read_unlock() - rcu_read_unlock(): leave the section.
+ */
+void kcxx_rcu_read_unlock(void);
+
+/**
+ * kcxx_init_task() - &init_task, the idle task the list of processes starts from.
+ *
+ * Return: init_task, which is no process itself (for_each_process() skips it).
+ */
+struct kcxx_task *kcxx_init_task(void);
+
+/**
+ * kcxx_next_task() - next_task(): the process forked after @task.
+ * @task: a process, or kcxx_init_task(); inside an RCU read-side section.
+ *
+ * Return: the next thread group leader; init_task after the last one.
+ */
+struct kcxx_task *kcxx_next_task(struct kcxx_task *task);
+
+/**
+ * kcxx_task_tgid() - task_tgid_nr(): the process's pid as user space sees it.
+ * @task: a process from kcxx_next_task(), in the same RCU read-side section.
+ *
+ * Return: its thread group id.
+ */
+int kcxx_task_tgid(struct kcxx_task *task);
+
+/**
+ * kcxx_get_task_comm() - get_task_comm(): copy the process's command name.
+ * @comm: where to copy it; allocates nothing.
+ * @task: a process from kcxx_next_task(), in the same RCU read-side section.
+ */
+void kcxx_get_task_comm(struct kcxx_task_comm *comm, struct kcxx_task *task);
+
+/*
+ * Filesystems: a file_system_type mounted with the fs_context API, each
+ * mount a new super block (get_tree_nodev()). What C++ implements for a
+ * super block; each call gets the address of its s_fs_info, where the
+ * super block's private data lives.
+ */
+struct kcxx_filesystem;
+struct kcxx_super_block;
+
+struct kcxx_fs_ops {
+	/*
+	 * Fills a new super block: makes its private data in *info (from then
+	 * on kill_sb frees it, also when filling fails), then calls
+	 * kcxx_simple_fill_super(). Returns 0 or -errno.
+	 */
+	int (*fill_super)(struct kcxx_super_block *sb, void **info);
+	/* The super block with a root is shutting down (put_super). */
+	void (*put_super)(void **info);
+	/*
+	 * Ends any super block (kill_sb): calls kcxx_kill_anon_super(), then
+	 * frees *info, which is null when fill_super made none.
+	 */
+	void (*kill_sb)(struct kcxx_super_block *sb, void **info);
+};
+
+/**
+ * kcxx_register_filesystem() - register_filesystem() of the module's filesystem.
+ * @fs: where to store the handle.
+ * @name: what mount -t and /proc/filesystems call it; must outlive the
+ *        registration (a string literal).
+ * @ops: what C++ implements for a super block; glue copies it where it is
+ *       sealed when init returns.
+ *
+ * Module init only (__init). The file_system_type is glue's, one per
+ * module, writable (the kernel links it into its list and its super blocks
+ * into it); its owner is this module, so a mount keeps the module loaded.
+ *
+ * Return: 0, or a negative errno (-EBUSY when the module registered its
+ * filesystem already, -EBUSY from the kernel when the name is taken); @fs
+ * is written only on success.
+ */
+int kcxx_register_filesystem(struct kcxx_filesystem **fs, const char *name,
+			     const struct kcxx_fs_ops *ops);
+
+/**
+ * kcxx_unregister_filesystem() - unregister_filesystem().
+ * @fs: a handle kcxx_register_filesystem() returned.
+ */
+void kcxx_unregister_filesystem(struct kcxx_filesystem *fs);
+
+/**
+ * kcxx_simple_fill_super() - simple_fill_super() with an empty root directory.
+ * @sb: the super block fill_super was given.
+ * @magic: its magic number, what statfs() reports as f_type.
+ *
+ * On success the super block's operations become the module's sealed
+ * super_operations (statfs, and put_super calling the C++ one).
+ *
+ * Return: 0, or a negative errno (-ENOMEM); the super block has no root then.
+ */
+int kcxx_simple_fill_super(struct kcxx_super_block *sb, unsigned long magic);
+
+/**
+ * kcxx_kill_anon_super() - kill_anon_super(): shut the super block down.
+ * @sb: the super block kill_sb was given.
+ *
+ * Calls put_super first when the super block has a root.
+ */
+void kcxx_kill_anon_super(struct kcxx_super_block *sb);
+
 /**
  * kcxx_module_init() - build the module object; glue.c's module_init calls it.
  *
