@@ -105,3 +105,20 @@ define rule_cxx_o_cpp
 	$(call cmd,gen_objtooldep)
 endef
 
+# kCFI (CONFIG_CFI_CLANG): every indirect call checks its target's type
+# hash, and C++ and C must agree hash for hash where glue.c calls C++
+# through a pointer. check-kcfi.py pairs each such call with the C++
+# functions it can reach, on the linked module, and fails on a mismatch
+# with both named, before the .ko exists. It needs python3 and glue.c's
+# own compiler command (for glue.h's hashes). KCXX_KCFI_CHECK=n skips it.
+clean-files += $(kcxx-module).kcfi
+ifdef CONFIG_CFI_CLANG
+ifneq ($(KCXX_KCFI_CHECK),n)
+always-y += $(kcxx-module).kcfi
+targets += $(kcxx-module).kcfi
+cmd_kcfi = KCXX_CC='$(call escsq,$(CC) $(c_flags))' $(PYTHON3) $(kcxx)/check-kcfi.py \
+	$< $(obj)/kcxx-glue.o $(kcxx)/include/glue.h; touch $@
+$(obj)/$(kcxx-module).kcfi: $(obj)/$(kcxx-module).o $(obj)/kcxx-glue.o $(kcxx)/check-kcfi.py FORCE
+	$(call if_changed,kcfi)
+endif
+endif
