@@ -34,7 +34,17 @@ kver_kdir = kdir=$$(scripts/kdir.sh $(KVER)) && \
 # empty KDIR means: let scripts/kdir.sh choose, and say which.
 build = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh) || exit 1; \
 	[ -e "$$kdir/Makefile" ] || { echo "make: $$kdir is no kernel build directory: install that kernel's linux-headers package or pass another KDIR=" >&2; exit 1; }; \
-	$(MAKE) -C "$$kdir" M=$(abspath $(CURDIR)/$(1)) modules
+	$(kernel_llvm); \
+	$(MAKE) -C "$$kdir" M=$(abspath $(CURDIR)/$(1)) $${llvm:+LLVM=$$llvm} modules
+
+# A kernel built with clang (CONFIG_CLANG_VERSION in $$kdir/.config, e.g.
+# 160006) is built for with that clang's tools, LLVM=-16 (Debian's clang-16,
+# lld-16 and llvm-16): Kbuild cannot choose them itself. Sets llvm, empty
+# for a gcc-built kernel or when LLVM= is given (make passes that down).
+kernel_llvm = llvm=$$(sed -n 's/^CONFIG_CLANG_VERSION=\([1-9][0-9]*\)[0-9]\{4\}$$/-\1/p' "$$kdir/.config"); \
+	[ -z "$(LLVM)" ] || llvm=; \
+	for t in clang ld.lld llvm-nm; do [ -z "$$llvm" ] || command -v $$t$$llvm >/dev/null || { \
+		echo "make: $$kdir was built with clang$$llvm and $$t$$llvm is not installed: apt-get install clang$$llvm lld$$llvm llvm$$llvm" >&2; exit 1; }; done
 
 all: ## build jsonsysctl.ko [KDIR=/lib/modules/<release>/build]
 	+@$(call build,.)
@@ -126,9 +136,9 @@ guest-programs: build/guest/fail_nth ## build the programs the suite runs in the
 # Debian's linux-source-6.1 (scripts/check-debug.sh). DEBUG_TESTS=FILE...
 # runs only those tests; the memory kernel's suite runs in DEBUG_VMS guests
 # at once.
-DEBUG_FLAVOURS ?= memory race
+DEBUG_FLAVOURS ?= memory race cfi
 DEBUG_VMS ?= 4
-check-debug: setup unit tools guest-programs ## the suite on debug kernels: KASAN, lockdep, kmemleak, fault sweeps; KCSAN
+check-debug: setup unit tools guest-programs ## the suite on debug kernels: KASAN, lockdep, kmemleak, fault sweeps; KCSAN; clang kCFI
 	@DEBUG_TESTS="$(DEBUG_TESTS)" DEBUG_VMS="$(DEBUG_VMS)" scripts/check-debug.sh $(DEBUG_FLAVOURS)
 
 # The newest Debian kernel's headers want trixie's gcc-14: the module is

@@ -76,21 +76,30 @@ cmd_exit_notrace = if $(OBJDUMP) -r $@ | awk -v r='[$(strip $(ftrace-records))]:
 	END { exit !f }'; then echo "$@: .exit.text is traced: module.h's notrace is not \
 	how this kernel spells it (compiler_types.h)" >&2; rm -f $@; exit 1; fi
 
-# The g++ of the gcc that built the kernel (gcc-12 -> g++-12,
-# /usr/bin/x86_64-linux-gnu-gcc-12 -> /usr/bin/x86_64-linux-gnu-g++-12; a
-# wrapper such as ccache before it stays): its flags and plugins are that
-# compiler's. Only the compiler's file name is rewritten. CXX_FOR_KERNEL=...
-# on the command line overrides it.
-ifdef CONFIG_CC_IS_CLANG
-$(error kcxx: this kernel was built with clang; the C++ rule needs gcc's g++)
-endif
+# The C++ compiler of the compiler that built the kernel, so the kernel's
+# flags, plugins and (clang) kCFI type hashes are that compiler's: gcc's g++
+# (gcc-12 -> g++-12, /usr/bin/x86_64-linux-gnu-gcc-12 ->
+# /usr/bin/x86_64-linux-gnu-g++-12), or clang's clang++ (clang-16 ->
+# clang++-16) for a clang-built kernel, whose CC the Makefile sets with
+# LLVM= from its .config. A wrapper such as ccache before it stays; only the
+# compiler's file name is rewritten. CXX_FOR_KERNEL=... on the command line
+# overrides it.
 cc-last := $(lastword $(CC))
-CXX_FOR_KERNEL ?= $(filter-out $(cc-last),$(CC)) \
-	$(patsubst ./%,%,$(dir $(cc-last)))$(subst gcc,g++,$(notdir $(cc-last)))
+ifdef CONFIG_CC_IS_CLANG
+ifeq ($(findstring clang,$(notdir $(cc-last))),)
+$(error kcxx: this kernel was built with clang $(shell echo $$(($(CONFIG_CLANG_VERSION) / 10000))) \
+	and CC is $(cc-last): pass LLVM=-$(shell echo $$(($(CONFIG_CLANG_VERSION) / 10000))) \
+	(the Makefile's targets do))
+endif
+cxx-name := $(subst clang,clang++,$(notdir $(cc-last)))
+else
+cxx-name := $(subst gcc,g++,$(notdir $(cc-last)))
+endif
+CXX_FOR_KERNEL ?= $(filter-out $(cc-last),$(CC)) $(patsubst ./%,%,$(dir $(cc-last)))$(cxx-name)
 cxx-last = $(lastword $(CXX_FOR_KERNEL))
 
 cmd_have_cxx = command -v $(cxx-last) >/dev/null || { echo "$(kcxx-module): \
-	$(cxx-last) (the g++ of this kernel's $(cc-last)) is not installed" >&2; exit 1; }
+	$(cxx-last) (the C++ compiler of this kernel's $(cc-last)) is not installed" >&2; exit 1; }
 
 quiet_cmd_cxx_o_cpp = CXX $(quiet_modtag) $@
       cmd_cxx_o_cpp = $(CXX_FOR_KERNEL) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
@@ -102,3 +111,21 @@ define rule_cxx_o_cpp
 	$(call cmd,exit_notrace)
 	$(call cmd,gen_objtooldep)
 endef
+
+# kCFI (CONFIG_CFI_CLANG): every indirect call checks its target's type
+# hash, and C++ and C must agree hash for hash where glue.c calls C++
+# through a pointer. check-kcfi.py pairs each such call with the C++
+# functions it can reach, on the linked module, and fails on a mismatch
+# with both named, before the .ko exists. It needs python3 and glue.c's
+# own compiler command (for glue.h's hashes). KCXX_KCFI_CHECK=n skips it.
+clean-files += $(kcxx-module).kcfi
+ifdef CONFIG_CFI_CLANG
+ifneq ($(KCXX_KCFI_CHECK),n)
+always-y += $(kcxx-module).kcfi
+targets += $(kcxx-module).kcfi
+cmd_kcfi = KCXX_CC='$(call escsq,$(CC) $(c_flags))' $(PYTHON3) $(kcxx)/check-kcfi.py \
+	$< $(obj)/kcxx-glue.o $(kcxx)/include/glue.h; touch $@
+$(obj)/$(kcxx-module).kcfi: $(obj)/$(kcxx-module).o $(obj)/kcxx-glue.o $(kcxx)/check-kcfi.py FORCE
+	$(call if_changed,kcfi)
+endif
+endif

@@ -6,7 +6,10 @@
 # kmemleak, fault injection) that includes the fault sweeps
 # (userspace-tests/test_faults.py) and kmemleak's scan after the suite
 # (conftest.py); on the race flavour (KCSAN) the suite, concurrency tests
-# included, with every data race reported. Runs every flavour asked for and
+# included, with every data race reported; on the cfi flavour (a clang-built
+# kernel with kCFI and IBT, x86-64) the suite with every indirect call
+# type-checked, the module built with the kernel's clang and checked by
+# kcxx/check-kcfi.py first. Runs every flavour asked for and
 # fails if any failed; a sanitizer's report is printed by the test it broke.
 #
 # The memory flavour's suite spends most of its time asleep in the guest
@@ -16,13 +19,13 @@
 # build/check-debug/memory-k.log; a line every minute shows how far they
 # are, and at the end each VM's summary (all of its log if it failed).
 #
-# usage: check-debug.sh [FLAVOUR]...   (default: memory race)
+# usage: check-debug.sh [FLAVOUR]...   (default: memory race cfi)
 # DEBUG_TESTS=PATH... runs only those test files or node ids (default: all).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 cd "$top"
-[ $# -gt 0 ] || set -- memory race
+[ $# -gt 0 ] || set -- memory race cfi
 read -r -a tests <<<"${DEBUG_TESTS:-userspace-tests}"
 pytest=(/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs "${tests[@]}")
 vms=${DEBUG_VMS:-4}

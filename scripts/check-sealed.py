@@ -27,6 +27,12 @@ kernel writes into it once registered), holding its init_fs_context and
 kill_sb (WRITABLE); and glue's get_tree passes its fill_super to
 get_tree_nodev(), which calls it and keeps it nowhere (PASSED).
 
+And a Key's room is one room: only kcxx::sealed_room<Room, Key>() functions
+(sealed.h) point into a room (the part of .data..ro_after_init no symbol
+of glue.c's covers), each at exactly one. An inlined or cloned copy would
+emit a room of its own, and a second create() of the same Key would find
+an empty one instead of failing with EBUSY.
+
     scripts/check-sealed.py MODULE.ko
 
 Prints one line per finding and exits 1, or one summary line and exits 0.
@@ -51,7 +57,10 @@ ALLOWED = [
     (r"\.return_sites|\.call_sites|\.retpoline_sites", "mitigation patch sites"),
     (r"\.static_call_sites|\.ibt_endbr_seal|\.altinstructions|\.smp_locks", "patch sites"),
     (r"__ex_table|__bug_table|__jump_table", "fixup, BUG() and static-key sites, never called through"),
+    (r"__kcfi_traps", "kCFI's trap sites (clang), which the kernel's cfi.c looks up, never called through"),
 ]
+# The mangled name of kcxx::sealed_room<...>() (sealed.h).
+SEALED_ROOM = "_ZN4kcxx11sealed_roomI"
 
 # Writable data that holds function addresses by design: the object's name,
 # the functions whose addresses it may hold, and why.
@@ -156,6 +165,32 @@ def main(path):
     findings += [f"{SEALED} is in a section group: a second one may come with it"
                  for s in sealed if s["flags"] & SHF_GROUP]
 
+    # Where code points into a room: function name -> room addresses.
+    rooms = {}
+    sealed_index = [i for i, s in enumerate(sections) if s["name"] == SEALED]
+    glue_data = [s for s in symbols if s["type"] == STT_OBJECT and s["shndx"] in sealed_index]
+    for rela in sections:
+        if rela["type"] != SHT_RELA or not is_code(sections[rela["info"]]):
+            continue
+        where = sections[rela["info"]]
+        for offset, sym, typ, addend in elf.relocations(rela):
+            s = symbols[sym]
+            if s["shndx"] not in sealed_index:
+                continue
+            x86_rel32 = elf.machine == EM_X86_64 and typ in (R_X86_64_PC32, R_X86_64_PLT32)
+            address = s["value"] + addend + (4 if x86_rel32 else 0)
+            if any(d["shndx"] == s["shndx"] and d["value"] <= address < d["value"] + d["size"]
+                   for d in glue_data):
+                continue  # A variable of glue.c's, not a room.
+            name = function_at(rela["info"], offset)
+            rooms.setdefault(name, set()).add((s["shndx"], address))
+    for name, addresses in sorted(rooms.items()):
+        if not name.startswith(SEALED_ROOM) or "." in name:
+            findings.append(f"{name} points into a sealed room: sealed_room() was inlined or "
+                            f"cloned there, and each copy has a room of its own (sealed.h)")
+        elif len(addresses) != 1:
+            findings.append(f"{name} points into {len(addresses)} sealed rooms, not 1 (sealed.h)")
+
     taken = {}  # Section name: function addresses it holds.
     for rela in sections:
         if rela["type"] != SHT_RELA:
@@ -203,7 +238,8 @@ def main(path):
         return 1
     counts = ", ".join(f"{name} {n}" for name, n in sorted(taken.items(), key=lambda i: -i[1]))
     print(f"{path}: sealed: every function address the module takes is in a read-only, "
-          f"sealed, init or kernel metadata section ({counts})"
+          f"sealed, init or kernel metadata section ({counts}); {len(rooms)} sealed room(s), "
+          f"one per sealed_room()"
           + "".join(f"; by design, {what} {', '.join(sorted(names))} ({why})"
                     for what, (names, why) in sorted(excepted.items())))
     return 0

@@ -2,27 +2,34 @@
 # Builds (once per machine) and locates the debug kernels `make check-debug`
 # boots: Debian's own kernel source (kernels.list's `source` line, e.g.
 # linux-source-6.1), allnoconfig plus debug/common.config
-# (what the guest needs, built in) and debug/FLAVOUR.config.
+# (what the guest needs, built in) and debug/FLAVOUR.config. Built with
+# gcc, or with the compiler a fragment's `# debug-kernel.sh: LLVM=-16` line
+# names (clang-16 and its tools, installed here when missing: the cfi
+# flavour).
 #
 # usage: debug-kernel.sh build FLAVOUR   build if needed; print the kernel root
+#        debug-kernel.sh prepare FLAVOUR configure and `make modules_prepare`
+#                                        if not built; print the build directory
+#                                        (enough to build modules against: lint)
 #        debug-kernel.sh root FLAVOUR    print the kernel root (built or not)
 #        debug-kernel.sh release FLAVOUR print the kernel release of a built one
-#   FLAVOUR: memory | race (debug/*.config)
+#   FLAVOUR: memory | race | cfi (debug/*.config)
 # The kernel root is what scripts/vm.sh takes as KROOT: ROOT/boot/vmlinuz-REL,
 # ROOT/lib/modules/REL/modules.dep, and ROOT/lib/modules/REL/build, the
 # build directory to make the module against.
 # Output lives under $DEBUG_KERNEL_CACHE (default /var/tmp/jsonsysctl-debug),
-# keyed by the linux-source version, gcc's version and the config fragments:
-# a change to any of them builds anew; an interrupted build resumes.
+# keyed by the linux-source version, gcc's version (and clang's, for a
+# flavour built with it) and the config fragments: a change to any of them
+# builds anew; an interrupted build resumes.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-usage="usage: debug-kernel.sh build|root|release memory|race"
+usage="usage: debug-kernel.sh build|prepare|root|release memory|race|cfi"
 die() { echo "debug-kernel.sh: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "$usage"
 action=$1 flavour=$2
-case $action in build | root | release) ;; *) die "$usage" ;; esac
+case $action in build | prepare | root | release) ;; *) die "$usage" ;; esac
 [ -r "$top/debug/$flavour.config" ] || die "no debug/$flavour.config ($usage)"
 cache=${DEBUG_KERNEL_CACHE:-/var/tmp/jsonsysctl-debug}
 source_pkg=$("$here/kernels.sh" source)
@@ -30,14 +37,19 @@ tarball=/usr/src/$source_pkg.tar.xz
 # Bumped when the recipe below changes what it builds.
 recipe=2
 
+# The flavour's compiler: LLVM=-16 builds with clang-16, ld.lld-16 and the
+# llvm-16 tools, as Kbuild's LLVM= says; none, with gcc.
+llvm=$(sed -n 's/^# debug-kernel\.sh: LLVM=\(-[0-9][0-9]*\)$/\1/p' "$top/debug/$flavour.config")
+
 # What the build needs: Debian's source and the kernel's build tools.
 need=("$source_pkg" flex bison libelf-dev bc)
+[ -z "$llvm" ] || need+=("clang$llvm" "lld$llvm" "llvm$llvm")
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	[ "$action" = build ] || die "not built: ${missing[*]} not installed (run: make check-debug)"
+	case $action in build | prepare) ;; *) die "not built: ${missing[*]} not installed (run: make check-debug DEBUG_FLAVOURS=$flavour)" ;; esac
 	echo "debug-kernel.sh: installing ${missing[*]}" >&2
 	SUDO=
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -53,6 +65,7 @@ key=$({
 	echo "recipe $recipe"
 	echo "$source_pkg $srcver"
 	gcc --version | head -n 1
+	[ -z "$llvm" ] || "clang$llvm" --version | head -n 1
 	cat "$top/debug/common.config" "$top/debug/$flavour.config"
 } | sha256sum | cut -c1-12)
 dir=$cache/$flavour-$key
@@ -75,7 +88,11 @@ if ! flock -n 9; then
 fi
 if [ -e "$dir/done" ]; then
 	echo "debug-kernel.sh: $flavour kernel $(cat "$dir/release") is built ($dir)" >&2
-	echo "$root"
+	if [ "$action" = prepare ]; then echo "$dir/obj"; else echo "$root"; fi
+	exit 0
+fi
+if [ "$action" = prepare ] && [ -e "$dir/prepared" ]; then
+	echo "$dir/obj"
 	exit 0
 fi
 
@@ -103,7 +120,7 @@ jobs=${DEBUG_KERNEL_JOBS:-$(($(nproc) + 1))}
 # The kernel's make, without what an outer make (make -C <tree> check-debug)
 # passes down in MAKEFLAGS: its -w would wrap output in "Entering
 # directory" lines, and its jobserver is not this build's.
-kmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice -n 10 make -C "$src" O="$obj" "$@"; }
+kmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice -n 10 make -C "$src" O="$obj" ${llvm:+LLVM=$llvm} "$@"; }
 
 # The configuration: merged, completed, then checked option by option, since
 # Kconfig silently drops what a dependency forbids (KCSAN under KASAN).
@@ -138,8 +155,19 @@ if [ ${#bad[@]} -gt 0 ]; then
 	} >&2
 	exit 1
 fi
+# Enough to build modules against (Module.symvers is missing: modpost
+# warns of every kernel symbol a module uses).
+if [ "$action" = prepare ]; then
+	kmake -j"$jobs" modules_prepare >>"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "make modules_prepare failed; the log: $log"; }
+	touch "$dir/prepared"
+	echo "debug-kernel.sh: the $flavour kernel's tree is prepared for building modules ($obj)" >&2
+	echo "$obj"
+	exit 0
+fi
+
 # The build, with a progress line every 30 s (the full log is in $log).
-echo "debug-kernel.sh: building the $flavour kernel with make -j$jobs (a first build takes 10-30 min; log: $log)" >&2
+echo "debug-kernel.sh: building the $flavour kernel with make -j$jobs${llvm:+ LLVM=$llvm} (a first build takes 10-30 min; log: $log)" >&2
 start=$SECONDS
 kmake -j"$jobs" all >>"$log" 2>&1 &
 pid=$!

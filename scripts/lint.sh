@@ -9,7 +9,14 @@
 #   kernel-doc   kcxx/include/glue.h and kcxx/glue.c (each kernel's own
 #                scripts/kernel-doc): no warning, and one rendered entry per
 #                function glue.h declares, as gcc lists them
-# and once checkpatch.pl --strict on glue.c and glue.h, ignoring only
+# then once, against the cfi debug kernel's tree (clang-built, kCFI;
+# scripts/debug-kernel.sh prepare cfi: configured and prepared, a few
+# minutes the first time, or the built kernel's):
+#   kcfi         every module the suite loads, built with the kernel's
+#                clang++: no compiler warning, kcxx.mk's kCFI check
+#                (kcxx/check-kcfi.py) passes, and scripts/check-sealed.py
+#                passes on each .ko (one room per key under clang)
+# and checkpatch.pl --strict on glue.c and glue.h, ignoring only
 # $CHECKPATCH_IGNORE (the Makefile says why for each type).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +98,28 @@ kerneldoc_check() { # $1: kernel build dir
 	[ "$(echo "$documented" | uniq -d)" = "" ] || fail "kernel-doc ($rel)" "documented twice: $(echo "$documented" | uniq -d | xargs)"
 }
 
+kcfi_check() {
+	local kdir out ko
+	if ! kdir=$(scripts/debug-kernel.sh prepare cfi); then
+		fail kcfi "the cfi kernel's tree did not prepare (above); scripts/debug-kernel.sh prepare cfi retries"
+		return
+	fi
+	# A prepared tree has no Module.symvers: modpost warns of every kernel
+	# symbol, which says nothing about the module.
+	if ! out=$(nice -n 10 make --no-print-directory KDIR="$kdir" suite-modules 2>&1); then
+		echo "$out" | grep -v 'modpost\|Module.symvers\|Modules may\|You may get\|^make\[' >&2
+		fail kcfi "fix what the build printed above: clang++ errors, or a kCFI mismatch (kcxx/check-kcfi.py)"
+		return
+	fi
+	echo "$out" | grep -E '^  KCFI' || true
+	if echo "$out" | grep -E 'warning:'; then
+		fail kcfi "clang++ warned (above): the C++ builds warning-free with both compilers"
+	fi
+	for ko in jsonsysctl.ko build/test/*/*.ko examples/*/cxx_*.ko; do
+		out=$(scripts/check-sealed.py "$ko") || { echo "$out"; fail kcfi "scripts/check-sealed.py $ko failed (above)"; }
+	done
+}
+
 for k in $kernels; do
 	rel=$(scripts/kernel-release.sh "$k")
 	kdir=/lib/modules/$rel/build
@@ -101,6 +130,9 @@ for k in $kernels; do
 	step "$rel: kernel-doc on kcxx/include/glue.h kcxx/glue.c"
 	kerneldoc_check "$kdir"
 done
+
+step "kCFI: every module built with clang++ against the cfi debug kernel's tree, checked"
+kcfi_check
 
 step "checkpatch.pl --strict on kcxx/glue.c kcxx/include/glue.h (from linux-source-6.1)"
 if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --show-types -q \
@@ -114,4 +146,4 @@ if [ ${#failed[@]} -gt 0 ]; then
 	echo "lint: ${#failed[@]} check(s) failed: ${failed[*]}" >&2
 	exit 1
 fi
-echo "lint: all clean on $kernels"
+echo "lint: all clean on $kernels and the cfi kernel"

@@ -167,8 +167,9 @@ if [ -n "$signal" ]; then
 elif [ -s "$run/rc" ]; then
 	rc=$(cat "$run/rc")
 	# (the sanitizers' reports: KASAN and KCSAN say BUG:, lockdep
-	# WARNING:, UBSAN its own word; kmemleak only when it disables itself)
-	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic|UBSAN:|kmemleak: .*disabled'
+	# WARNING:, UBSAN its own word; kmemleak only when it disables itself;
+	# kCFI says "CFI failure at", permissive or not)
+	trouble='WARNING:|BUG[: ]|Oops|Call Trace|Kernel panic|UBSAN:|kmemleak: .*disabled|CFI failure'
 	# Only what the kernel logged from guest-init's marker on counts; if
 	# the marker is gone (the log wrapped), all of it does.
 	touch "$run/dmesg"

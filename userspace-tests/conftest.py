@@ -46,8 +46,8 @@ KERNEL_TROUBLE = re.compile(
     r"|Poison overwritten|Redzone|Object padding|Freepointer corrupt|slab_out_of_bounds"
     r"|UBSAN:|sysctl table check failed"
     # The debug kernels' (make check-debug): KASAN, KCSAN and lockdep say
-    # BUG: or WARNING:; kmemleak that it gave up.
-    r"|kmemleak: .*disabled"
+    # BUG: or WARNING:; kmemleak that it gave up; kCFI "CFI failure at".
+    r"|kmemleak: .*disabled|CFI failure"
 )
 
 # A frame in a module's code, as a stack in a report prints it.
@@ -124,7 +124,7 @@ def stack_of(lines, i):
 
 
 # What starts a report no injected failure explains.
-KERNEL_REPORT = re.compile(r"WARNING:|BUG[: ]|Oops|general protection|Kernel panic|UBSAN:")
+KERNEL_REPORT = re.compile(r"WARNING:|BUG[: ]|Oops|general protection|Kernel panic|UBSAN:|CFI failure")
 
 
 def document(a=False, b=False, c=False):

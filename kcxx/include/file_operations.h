@@ -80,9 +80,9 @@ concept Seekable = requires(File& file, SeekFrom from, Offset pos) {
 // clang-format on
 
 template <typename File>
-inline constexpr bool file_in_slot = sizeof(File) <= sizeof(void*) &&
-				     alignof(File) <= alignof(void*) &&
-				     __has_trivial_destructor(File);
+inline constexpr bool file_in_slot =
+	sizeof(File) <= sizeof(void*) &&
+	alignof(File) <= alignof(void*) && is_trivially_destructible<File>;
 
 template <typename File> struct FileAdapter {
 	static File& get(void** slot)

@@ -14,14 +14,18 @@
 // Why asm: GCC 12 silently drops a section attribute from whatever a
 // template instantiates (GCC bug 70435), so a room per Key cannot be a
 // template variable. Instead each instantiation of sealed_room() emits its
-// own room. noipa keeps each one a single out-of-line function, never
-// inlined or cloned, so every caller of a Key reaches one room. (Each
+// own room. It must stay a single out-of-line function, never inlined or
+// cloned, so every caller of a Key reaches one room: GCC's noipa says so;
+// clang ignores noipa, and its noinline is enough there (clang clones no
+// function without LTO; the kernels we build for have none). (Each
 // object file that instantiates it emits a room; the linker keeps one copy
 // of the function, so a second object's room is unused, never a second
 // live one.) It emits no symbol of
 // its own: 6.1's loader seals only the first section of that name, and a
-// room lands in the one this object shares with glue.c's (tested on the
-// built module, scripts/check-sealed.py).
+// room lands in the one this object shares with glue.c's. Both are tested
+// on the built module (scripts/check-sealed.py): the module has one
+// .data..ro_after_init, and only sealed_room() functions, each once, point
+// into a room.
 #pragma once
 
 #include "types.h"
@@ -37,7 +41,13 @@ namespace kcxx {
 #error "sealed.h: say how this architecture takes a label's address"
 #endif
 
-template <typename Room, typename Key> [[gnu::noipa]] Room* sealed_room()
+#if defined(__clang__)
+#define KCXX_ONE_COPY gnu::noinline
+#else
+#define KCXX_ONE_COPY gnu::noipa
+#endif
+
+template <typename Room, typename Key> [[KCXX_ONE_COPY]] Room* sealed_room()
 {
 	Room* room;
 	asm(".pushsection .data..ro_after_init, \"aw\", %%progbits\n\t"

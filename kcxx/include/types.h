@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // DOC: types.h - fixed-width integers and the few language helpers the
 // kernel's -nostdinc build leaves us: move(), forward(), exchange(), min(),
-// placement new and a nothrow tag. No standard library header exists here.
+// is_trivially_destructible, placement new and a nothrow tag. No standard
+// library header exists here.
 #pragma once
 
 // Outside the namespace, as the language wants them: allocation through
@@ -45,6 +46,17 @@ template <typename T> struct RemoveReference<T&> {
 template <typename T> struct RemoveReference<T&&> {
 	using Type = T;
 };
+
+// Whether destroying a T does nothing. GCC 12 knows only
+// __has_trivial_destructor, which clang deprecates (warning) for
+// __is_trivially_destructible.
+template <typename T>
+inline constexpr bool is_trivially_destructible =
+#if __has_builtin(__is_trivially_destructible)
+	__is_trivially_destructible(T);
+#else
+	__has_trivial_destructor(T);
+#endif
 
 template <typename T> constexpr typename RemoveReference<T>::Type&& move(T&& value)
 {
