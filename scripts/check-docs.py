@@ -5,7 +5,8 @@ resolves to a file or folder (anchors are not checked), and every
 `make TARGET` they show in code (inline or a block, shell comments
 aside) names a target the Makefile has: the first word after make that is
 neither an option nor a VAR=value. `make -C ...` commands and the kernel
-tree's own targets are skipped.
+tree's own targets are skipped. README.md, a newcomer's page, stays within
+README_LINES lines.
 
     scripts/check-docs.py [TREE]
 
@@ -19,6 +20,7 @@ import sys
 # tree, not in ours.
 KERNEL_TARGETS = {"modules", "modules_install", "allnoconfig", "defconfig", "olddefconfig",
                   "kernelrelease", "menuconfig", "bzImage", "vmlinux", "headers_install"}
+README_LINES = 150
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 MAKE = re.compile(r"(?<![\w./$-])make((?:[ \t]+[^\s;&|#)]+)*)")
@@ -37,6 +39,10 @@ def main(tree):
     have = targets(tree / "Makefile")
     pages = [tree / "README.md"] + sorted((tree / "docs").glob("*.md"))
     findings, links, makes = [], 0, 0
+    readme = pages[0].read_text().count("\n")
+    if readme > README_LINES:
+        findings.append(f"README.md: {readme} lines: a newcomer's page has at most {README_LINES}; "
+                        "move detail into docs/")
     for page in pages:
         text = page.read_text()
         where = page.relative_to(tree)
