@@ -45,6 +45,9 @@ versioned() { # $1: a metapackage (linux-image-amd64), $2: a suite, $3: the arch
 			w[2] ~ "^(" s "|" o ")(-security|-updates)?$" && $3 ~ / Packages/ {
 			gsub(/ /, "", $2); print $2 }' |
 		sort -V | tail -n 1)
+	if [ -z "$ver" ] && [ "$3" != amd64 ] && ! dpkg --print-foreign-architectures | grep -qx "$3"; then
+		die "apt has no $3 lists yet: make setup ARCH=$3 adds them"
+	fi
 	[ -n "$ver" ] || die "no $meta in $suite in apt's lists (is $suite in apt's sources? apt-get update)"
 	pkg=$(apt-cache show "$meta=$ver" | awk '/^Depends:/ {sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit}')
 	[ -n "$pkg" ] || die "$meta $ver depends on no kernel package"
@@ -63,7 +66,14 @@ fetch)
 	[ $# -eq 3 ] || die "$usage"
 	s=$(entry "$2" "$3" suite)
 	out=()
-	for m in $(entry "$2" "$3" packages); do out+=("$(versioned "$m" "$s" "$(debarch "$3")")"); done
+	for m in $(entry "$2" "$3" packages); do
+		p=$(versioned "$m" "$s" "$(debarch "$3")")
+		# linux-image-6.12.95+deb12-amd64 is kernel 6.12: the suite's
+		# newest must be the kernel the line names.
+		[[ $p =~ ^linux-[a-z]+-$2[.-] ]] ||
+			die "$m in $s is $p, not kernel $2: fix or drop kernels.list's line '$2 $3'"
+		out+=("$p")
+	done
 	echo "${out[*]}"
 	;;
 source) entry "$(entries | awk '$2 == "source" {print $1; exit}')" source packages ;;
@@ -73,7 +83,7 @@ report)
 	echo "make check-all ARCH=arm64: $arm64 (make check ARCH=arm64: KVER=${arm64%% *})"
 	for a in amd64 arm64; do
 		for k in $("$0" versions "$a"); do
-			pkgs=$("$0" fetch "$k" "$a" 2>/dev/null) || pkgs="$("$0" packages "$k" "$a") (apt's lists do not have them)"
+			pkgs=$("$0" fetch "$k" "$a" 2>&1) || pkgs="$("$0" packages "$k" "$a") (${pkgs#kernels.sh: })"
 			echo "setup ($a): $k from $("$0" suite "$k" "$a"): $pkgs"
 		done
 	done
