@@ -196,6 +196,7 @@ lint: setup ## sparse, clangd, kernel-doc on every kernel of kernels.list; check
 
 format-check: ## clang-format 14 --dry-run over the tree's C and C++
 	@scripts/kernel-tools.sh format
+	@[ -n "$(FORMAT_FILES)" ] || { echo "format-check: git ls-files lists no C or C++ file: run it in a git checkout git trusts (safe.directory)" >&2; exit 1; }
 	@clang-format-14 --dry-run -Werror $(FORMAT_FILES) || { \
 		echo "format-check: FAILED: run 'make format' (clang-format-14 -i) and review the diff" >&2; exit 1; }
 	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"

@@ -41,8 +41,8 @@ What is checked, all on the module's linked object (what becomes the .ko):
     for the next call, to a glue function: that parameter (the sysctl
     handler given to kcxx_register_sysctl()).
   A target in a slot must carry the slot's hash, and glue must have a site
-  that checks that hash (else glue calls the slot through another type: a
-  cast in glue.c). Both failures name the target, the slot and glue's
+  that checks that hash, one site for each slot of that hash (else glue
+  calls a slot through another type: a cast in glue.c). Both failures name the target, the slot and glue's
   sites for it. A function whose address is taken where no slot shows
   (stored by C++ code into memory, a C++ table glue.h does not declare, a
   glue function whose address C++ takes and calls through a pointer the
@@ -147,13 +147,15 @@ class Module:
         self.by_start = {(f["shndx"], f["value"]): f for f in self.functions}
         # kCFI's preamble, __cfi_<name>, is nops and `movl $hash, %eax` (b8
         # imm32) in the bytes before the function: the hash is that imm32.
+        # With -fsanitize-kcfi-arity (clang 21) the register says how many
+        # arguments the function takes: b8 to bf.
         self.hash = {}
         for p in elf.symbols:
             f = self.by_start.get((p["shndx"], p["value"] + p["size"]))
             if p["type"] != STT_FUNC or not f or p["name"] != "__cfi_" + f["name"]:
                 continue
             code = elf.bytes_at(elf.sections[p["shndx"]], p["value"], p["size"]).lstrip(b"\x90")
-            if len(code) >= 5 and code[0] == 0xB8:
+            if len(code) >= 5 and 0xB8 <= code[0] <= 0xBF:
                 self.hash[f["name"]] = struct.unpack_from("<I", code, 1)[0]
 
     def is_glue(self, function):
@@ -407,6 +409,19 @@ def main(module_path, glue_path, glue_h):
                             f"boundary checks its hash {slot['hash']:#010x}: glue calls it "
                             f"through another type (its sites check: "
                             + ", ".join(f"{named(f)} {h:#010x}" for f, h in glue_sites) + ")")
+    # Slots of one type (read and write, release and put_super) share a
+    # hash, so a cast in glue.c calling one through the other's type would
+    # still find a site checking it: each filled slot needs a site of its own.
+    filled = {}
+    for slot, _ in paired:
+        filled.setdefault(slot["hash"], set()).add(slot["name"])
+    for h, slot_names in sorted(filled.items()):
+        checking = [f for f, s in glue_sites if s == h]
+        if len(checking) < len(slot_names):
+            findings.append(f"{len(slot_names)} slots of hash {h:#010x} are filled "
+                            f"({', '.join(sorted(slot_names))}), but only {len(checking)} call "
+                            f"site(s) in the C boundary check it ({sites_for(h)}): glue calls "
+                            f"one of them through another type")
     checked = {h for _, h in sites}
     for function, taker in unplaced:
         if module.hash.get(function["name"]) not in checked:

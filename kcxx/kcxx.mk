@@ -118,9 +118,15 @@ endef
 # functions it can reach, on the linked module, and fails on a mismatch
 # with both named, before the .ko exists. It needs python3 and glue.c's
 # own compiler command (for glue.h's hashes). KCXX_KCFI_CHECK=n skips it.
+# 6.18 renamed CONFIG_CFI_CLANG to CONFIG_CFI, which gcc may provide too;
+# the check reads glue.h with clang, so a gcc kCFI kernel is refused.
 clean-files += $(kcxx-module).kcfi
-ifdef CONFIG_CFI_CLANG
+ifneq ($(CONFIG_CFI_CLANG)$(CONFIG_CFI),)
 ifneq ($(KCXX_KCFI_CHECK),n)
+ifndef CONFIG_CC_IS_CLANG
+$(error kcxx: this kernel has kCFI and was not built with clang: kcxx/check-kcfi.py \
+	cannot check its hashes; KCXX_KCFI_CHECK=n builds without the check)
+endif
 always-y += $(kcxx-module).kcfi
 targets += $(kcxx-module).kcfi
 cmd_kcfi = KCXX_CC='$(call escsq,$(CC) $(c_flags))' $(PYTHON3) $(kcxx)/check-kcfi.py \

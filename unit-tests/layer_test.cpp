@@ -208,6 +208,11 @@ struct SeekFile {
 	}
 };
 
+struct NegativeSeekFile {
+	static inline Offset result = 0;
+	Result<Offset> llseek(SeekFrom, Offset) { return Offset{result}; }
+};
+
 struct DefaultSeekFile {
 	static constexpr bool default_llseek = true;
 };
@@ -275,6 +280,19 @@ TEST_F(Layer, LlseekGetsSetCurOrEndAndANonNegativeStartOnly)
 	EXPECT_EQ(ops.llseek(&slot, 0, 3, 0), k_EINVAL); // SEEK_DATA
 	EXPECT_EQ(ops.llseek(&slot, 0, 4, 0), k_EINVAL); // SEEK_HOLE
 	EXPECT_EQ(SeekFile::last_pos, -1);		 // none of them reached the File
+}
+
+TEST_F(Layer, ANegativePositionFromLlseekIsEinvalNotAnErrno)
+{
+	const kcxx_file_ops& ops = file_operations<NegativeSeekFile>;
+	void* slot = nullptr;
+	ASSERT_EQ(ops.open(&slot, 0), 0);
+	for (Offset bad : {Offset{-1}, Offset{-4095}, Offset{-5000}}) {
+		NegativeSeekFile::result = bad;
+		EXPECT_EQ(ops.llseek(&slot, 0, KCXX_SEEK_CUR, 0), k_EINVAL) << bad;
+	}
+	NegativeSeekFile::result = 0;
+	EXPECT_EQ(ops.llseek(&slot, 0, KCXX_SEEK_CUR, 7), 0);
 }
 
 TEST_F(Layer, AWriteHandsTheFileOneKernelCopyOfAtMostAPage)

@@ -34,7 +34,7 @@ import pytest
 import kmemleak
 from conftest import (DEVICE, KO, SHARD, TOP, KernelLog, assert_nothing_registered, document, load,
                       loaded, read_device, read_sysctl, run, sysctl_path, unload, write_sysctl)
-from test_cxx_filesystem import FILLED, FREED, NAME as TESTFS, mounted_testfs, refcnt
+from test_cxx_filesystem import FILLED, FREED, PUT, NAME as TESTFS, mounted_testfs, refcnt
 
 FAIL_NTH = os.environ.get("JSONSYSCTL_FAIL_NTH", str(TOP / "build/guest/fail_nth"))
 FAULTS = f"{kmemleak.DEBUGFS}"
@@ -342,10 +342,16 @@ def test_each_fault_point_of_a_mount_fails_cleanly_or_is_absorbed(kernel, leaks,
     request.addfinalizer(lambda: os.rmdir(directory))
 
     def step(nth, outcomes):
+        before = len(kernel.new_lines())
         r = inject(nth, "mount", TESTFS, directory)
         if r.err:
             assert r.injected, f"fault point {nth}: {r.call} failed ({errname(r.err)}) with no fault injected"
             outcomes[f"{r.call} {errname(r.err)}"] += 1
+            logged = kernel.new_lines()[before:]
+            if r.call == "mount" and FILLED in logged and PUT not in logged:
+                # Filled, then failed making the root: kill_sb freed an
+                # Info of a super block that never had a root.
+                outcomes["failed after fill_super"] += 1
             if r.call == "umount":
                 assert mounted_testfs() != [], f"fault point {nth}: umount failed, but nothing is mounted"
                 result = run("umount", directory)
@@ -365,3 +371,5 @@ def test_each_fault_point_of_a_mount_fails_cleanly_or_is_absorbed(kernel, leaks,
     assert made == freed, f"{made} super blocks filled, {freed} Infos freed"
     say(request, f"\nmount sweep: {points} fault points; {dict(outcomes)}; {made} super blocks filled and freed")
     assert any(k.startswith("mount ") for k in outcomes), "no mount failed: the sweep injected nothing"
+    assert outcomes["failed after fill_super"], \
+        "no mount failed after fill_super: kill_sb never freed the Info of a super block without a root"

@@ -155,7 +155,11 @@ template <typename File> struct FileAdapter {
 			get(slot).llseek({static_cast<SeekFrom::Whence>(whence), offset}, pos);
 		if (result.is_error())
 			return result.error().to_errno();
-		return result.release_value();
+		long long position = result.release_value();
+		// A negative position would read as an errno, or worse.
+		if (position < 0)
+			return EINVAL().to_errno();
+		return position;
 	}
 
 	static unsigned int poll(void** slot, kcxx_file* file, kcxx_poll_table* table)
