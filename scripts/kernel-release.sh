@@ -14,7 +14,9 @@ if [ -d "$kroot/lib/modules/$want" ]; then
 	echo "$want"
 	exit 0
 fi
-rel=$(cd "$kroot/lib/modules" 2>/dev/null && ls -d "$want".*-"$debarch" 2>/dev/null | sort -V | tail -n 1 || true)
+# Debian's plain flavour only: 6.1.0-57-cloud-amd64 or -rt-amd64 is not it.
+rel=$(cd "$kroot/lib/modules" 2>/dev/null && ls -d "$want".*-"$debarch" 2>/dev/null |
+	grep -Ev -- "-[a-z][a-z0-9]*-$debarch\$" | sort -V | tail -n 1 || true)
 if [ -z "$rel" ]; then
 	hint="scripts/setup.sh${kroot:+ or scripts/trixie.sh setup}"
 	[ "$debarch" = amd64 ] || hint="ARCH=$ARCH scripts/setup.sh; $ARCH has kernels.list's $(echo $("$(dirname "$0")/kernels.sh" versions "$debarch")) only"

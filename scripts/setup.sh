@@ -14,9 +14,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 # Kernel packages are found by glob, never by a pinned ABI number.
 amd64_kernels=$("$here/kernels.sh" versions amd64)
 arm64_kernels=$("$here/kernels.sh" versions arm64)
+# Debian's plain flavour only: 6.1.0-57-cloud-amd64 or -rt-amd64 is not it.
 have_kernel() { # $1: version, e.g. 6.1
-	compgen -G "/boot/vmlinuz-$1.*-amd64" >/dev/null &&
-		compgen -G "/lib/modules/$1.*-amd64/build/Makefile" >/dev/null
+	local rel
+	for rel in $(cd /lib/modules 2>/dev/null && compgen -G "$1.*-amd64" | grep -Ev -- '-[a-z][a-z0-9]*-amd64$'); do
+		[ -e "/boot/vmlinuz-$rel" ] && [ -e "/lib/modules/$rel/build/Makefile" ] && return 0
+	done
+	return 1
 }
 have_kernels() {
 	local k
