@@ -68,11 +68,9 @@ import subprocess
 import sys
 import tempfile
 
-SHT_SYMTAB, SHT_RELA = 2, 4
-SHF_ALLOC, SHF_EXECINSTR = 0x2, 0x4
-STT_OBJECT, STT_FUNC, STT_SECTION = 1, 2, 3
+from elf import SHF_ALLOC, SHF_EXECINSTR, SHT_RELA, STT_FUNC, STT_OBJECT, STT_SECTION, EM_X86_64, Elf
+
 SHN_ABS = 0xFFF1
-EM_X86_64 = 62
 R_X86_64_PC32, R_X86_64_PLT32, R_X86_64_32, R_X86_64_32S = 2, 4, 10, 11
 ARG_REGS = {7: 0, 6: 1, 2: 2, 1: 3, 8: 4, 9: 5}  # rdi rsi rdx rcx r8 r9: argument 0-5
 # Where the kernel's bookkeeping of code keeps function addresses it never
@@ -87,52 +85,14 @@ def fail_usage(message):
     sys.exit(f"check-kcfi: {message}")
 
 
-class Elf:
-    """The sections, symbols and relocations of a 64-bit little-endian ELF object."""
-
-    def __init__(self, path):
-        self.path = path
-        with open(path, "rb") as f:
-            self.data = f.read()
-        if self.data[:6] != b"\x7fELF\x02\x01":
-            fail_usage(f"{path}: not a 64-bit little-endian ELF object")
-        (self.machine,) = struct.unpack_from("<H", self.data, 0x12)
-        (shoff,) = struct.unpack_from("<Q", self.data, 0x28)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", self.data, 0x3A)
-        self.sections = []
-        for i in range(shnum):
-            name, typ, flags, _, off, size, link, info, _, _ = struct.unpack_from(
-                "<IIQQQQIIQQ", self.data, shoff + i * shentsize)
-            self.sections.append(dict(index=i, name=name, type=typ, flags=flags, off=off,
-                                      size=size, link=link, info=info))
-        for s in self.sections:
-            s["name"] = self.string(self.sections[shstrndx], s["name"])
-        symtab = next(s for s in self.sections if s["type"] == SHT_SYMTAB)
-        self.symbols = []
-        for i in range(symtab["size"] // 24):
-            name, info, _, shndx, value, size = struct.unpack_from(
-                "<IBBHQQ", self.data, symtab["off"] + i * 24)
-            self.symbols.append(dict(name=self.string(self.sections[symtab["link"]], name),
-                                     type=info & 0xF, shndx=shndx, value=value, size=size))
-
-    def string(self, table, offset):
-        start = table["off"] + offset
-        return self.data[start:self.data.index(b"\0", start)].decode()
-
-    def relocations(self):
-        """(section relocated, offset, symbol, type, addend) of every allocated section."""
-        for rela in self.sections:
-            if rela["type"] != SHT_RELA or not self.sections[rela["info"]]["flags"] & SHF_ALLOC:
-                continue
-            where = self.sections[rela["info"]]
-            for i in range(rela["size"] // 24):
-                offset, info, addend = struct.unpack_from("<QQq", self.data, rela["off"] + i * 24)
-                yield where, offset, self.symbols[info >> 32], info & 0xFFFFFFFF, addend
-
-    def bytes_at(self, section, offset, count):
-        if offset < 0 or offset + count > section["size"]:
-            return b""
-        return self.data[section["off"] + offset:section["off"] + offset + count]
+def allocated_relocations(elf):
+    """(section relocated, offset, symbol, type, addend) of every allocated section."""
+    for rela in elf.sections:
+        if rela["type"] != SHT_RELA or not elf.sections[rela["info"]]["flags"] & SHF_ALLOC:
+            continue
+        where = elf.sections[rela["info"]]
+        for offset, sym, typ, addend in elf.relocations(rela):
+            yield where, offset, elf.symbols[sym], typ, addend
 
 
 class Module:
@@ -141,7 +101,7 @@ class Module:
     def __init__(self, elf, glue_names):
         self.elf = elf
         self.glue_names = glue_names
-        self.relas = list(elf.relocations())
+        self.relas = list(allocated_relocations(elf))
         self.functions = [s for s in elf.symbols if s["type"] == STT_FUNC and
                           0 < s["shndx"] < SHN_ABS and not s["name"].startswith("__cfi_")]
         self.by_start = {(f["shndx"], f["value"]): f for f in self.functions}

@@ -131,7 +131,7 @@ always-y += $(kcxx-module).kcfi
 targets += $(kcxx-module).kcfi
 cmd_kcfi = KCXX_CC='$(call escsq,$(CC) $(c_flags))' $(PYTHON3) $(kcxx)/check-kcfi.py \
 	$< $(obj)/kcxx-glue.o $(kcxx)/include/glue.h; touch $@
-$(obj)/$(kcxx-module).kcfi: $(obj)/$(kcxx-module).o $(obj)/kcxx-glue.o $(kcxx)/check-kcfi.py FORCE
+$(obj)/$(kcxx-module).kcfi: $(obj)/$(kcxx-module).o $(obj)/kcxx-glue.o $(kcxx)/check-kcfi.py $(kcxx)/elf.py FORCE
 	$(call if_changed,kcfi)
 endif
 endif

@@ -38,9 +38,13 @@ an empty one instead of failing with EBUSY.
 Prints one line per finding and exits 1, or one summary line and exits 0.
 x86-64 and aarch64 ELF (what the module is built for).
 """
+import os
 import re
-import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kcxx"))
+from elf import (EM_AARCH64, EM_X86_64, SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP,  # noqa: E402
+                 SHF_WRITE, SHT_RELA, STT_FUNC, STT_OBJECT, STT_SECTION, Elf)
 
 SEALED = ".data..ro_after_init"
 
@@ -74,53 +78,9 @@ PASSED = {
     ("kcxx_get_tree", "kcxx_fill_super"): "get_tree_nodev() calls it, keeps it nowhere",
 }
 
-SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP = 0x1, 0x2, 0x4, 0x200
-SHT_SYMTAB, SHT_RELA = 2, 4
-STT_OBJECT, STT_FUNC, STT_SECTION = 1, 2, 3
-EM_X86_64, EM_AARCH64 = 62, 183
 R_X86_64_PC32, R_X86_64_PLT32 = 2, 4
 # b.cond, tbz/tbnz, b and bl: a branch's relocation never takes an address.
 R_AARCH64_BRANCHES = (279, 280, 282, 283)  # TSTBR14, CONDBR19, JUMP26, CALL26
-
-
-class Elf:
-    def __init__(self, path):
-        with open(path, "rb") as f:
-            self.data = f.read()
-        if self.data[:6] != b"\x7fELF\x02\x01":
-            sys.exit(f"{path}: not a 64-bit little-endian ELF file")
-        (self.machine,) = struct.unpack_from("<H", self.data, 0x12)
-        if self.machine not in (EM_X86_64, EM_AARCH64):
-            sys.exit(f"{path}: machine {self.machine}: say how its calls are relocated")
-        (shoff,) = struct.unpack_from("<Q", self.data, 0x28)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", self.data, 0x3A)
-        self.sections = []
-        for i in range(shnum):
-            name, typ, flags, _, off, size, link, info, _, entsize = struct.unpack_from(
-                "<IIQQQQIIQQ", self.data, shoff + i * shentsize)
-            self.sections.append(dict(name=name, type=typ, flags=flags, off=off, size=size,
-                                      link=link, info=info, entsize=entsize))
-        strtab = self.sections[shstrndx]
-        for s in self.sections:
-            s["name"] = self.string(strtab, s["name"])
-
-    def string(self, table, offset):
-        start = table["off"] + offset
-        return self.data[start:self.data.index(b"\0", start)].decode()
-
-    def symbols(self):
-        symtab = next(s for s in self.sections if s["type"] == SHT_SYMTAB)
-        strtab = self.sections[symtab["link"]]
-        for i in range(symtab["size"] // 24):
-            name, info, _, shndx, value, size = struct.unpack_from(
-                "<IBBHQQ", self.data, symtab["off"] + i * 24)
-            yield dict(name=self.string(strtab, name), type=info & 0xF, shndx=shndx,
-                       value=value, size=size)
-
-    def relocations(self, rela):
-        for i in range(rela["size"] // 24):
-            offset, info, addend = struct.unpack_from("<QQq", self.data, rela["off"] + i * 24)
-            yield offset, info >> 32, info & 0xFFFFFFFF, addend
 
 
 def is_code(section):
@@ -141,8 +101,10 @@ def is_call_or_jump(elf, section, offset, typ):
 
 def main(path):
     elf = Elf(path)
+    if elf.machine not in (EM_X86_64, EM_AARCH64):
+        sys.exit(f"{path}: machine {elf.machine}: say how its calls are relocated")
     sections = elf.sections
-    symbols = list(elf.symbols())
+    symbols = elf.symbols
     functions = [s for s in symbols if s["type"] == STT_FUNC and 0 < s["shndx"] < len(sections)]
 
     objects = [s for s in symbols if s["type"] == STT_OBJECT and 0 < s["shndx"] < len(sections)]
