@@ -4,6 +4,8 @@
 // tests can check what was created and undone, and in which order.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -51,5 +53,13 @@ struct SuperBlock {
 };
 
 void reset();
+
+// The fixture of every host test: each starts from a fresh fake kernel.
+class Test : public ::testing::Test {
+protected:
+	void SetUp() override { reset(); }
+};
+
+using Logs = std::vector<std::string>;
 
 } // namespace fake

@@ -15,12 +15,8 @@
 namespace {
 using namespace kcxx;
 
-class Filesystem : public ::testing::Test {
-protected:
-	void SetUp() override { fake::reset(); }
-};
-
-using Logs = std::vector<std::string>;
+class Filesystem : public fake::Test {};
+using fake::Logs;
 
 // A filesystem whose Info counts what happens to it.
 struct Counts {

@@ -29,12 +29,8 @@ namespace {
 using namespace kcxx;
 using namespace jsonsysctl;
 
-class Layer : public ::testing::Test {
-protected:
-	void SetUp() override { fake::reset(); }
-};
-
-using Logs = std::vector<std::string>;
+class Layer : public fake::Test {};
+using fake::Logs;
 
 // Result and TRY.
 

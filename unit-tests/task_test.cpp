@@ -16,12 +16,8 @@
 namespace {
 using namespace kcxx;
 
-class RcuAndProcesses : public ::testing::Test {
-protected:
-	void SetUp() override { fake::reset(); }
-};
-
-using Logs = std::vector<std::string>;
+class RcuAndProcesses : public fake::Test {};
+using fake::Logs;
 
 TEST_F(RcuAndProcesses, TheLockIsItsScopeAndSectionsNest)
 {
